@@ -1,0 +1,465 @@
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  context,
+  trace,
+  type Attributes,
+  type Context,
+  type Link,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
+import { LabelSet } from './labels/label-set.js';
+import { JobMetrics, type JobSeries, type QueueMetrics } from './metrics/job-metrics.js';
+import { MeterSink } from './metrics/meter-sink.js';
+import { NOOP_SINK, type MetricSink } from './metrics/sink.js';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_JOB_ATTEMPT,
+  ATTR_JOB_OUTCOME,
+  ATTR_JOB_RETRY_COUNT,
+  ATTR_JOB_WAIT_TIME,
+  ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
+  ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_MESSAGE_ID,
+  ATTR_MESSAGING_OPERATION_NAME,
+  ATTR_MESSAGING_OPERATION_TYPE,
+  ATTR_MESSAGING_SYSTEM,
+  JOB_OUTCOMES,
+  OPERATION_TYPE,
+  spanName,
+  type JobOutcome,
+} from './names.js';
+import type { ResolvedOptions } from './options.js';
+import { OnceReporter, describe } from './safe.js';
+import { extractCarrier, injectCarrier, type Carrier } from './tracing/carrier.js';
+import { errorTypeOf, recordFailure } from './tracing/errors.js';
+
+/** What an adapter can tell about one job without any I/O. */
+export interface JobFacts {
+  /** The id the queue gave the job. */
+  readonly id: string;
+  /** Which attempt this is, counting from 1; undefined when the queue does not say. */
+  readonly attempt: number | undefined;
+  /** Seconds from when the job became eligible to run until it started; undefined when unknown. */
+  readonly waitSeconds: number | undefined;
+}
+
+/** How one attempt ended, as the adapter classifies it. */
+export interface Verdict {
+  readonly outcome: JobOutcome;
+  /** Overrides the `error.type` taken from the thrown value, for failures the queue itself names. */
+  readonly errorType?: string;
+}
+
+/** A handler's failure. Wrapped, because a handler may throw `undefined` and still have failed. */
+export interface Failure {
+  readonly error: unknown;
+}
+
+/** The queue-specific half of an instrumentation. */
+export interface QueueAdapter<Job> {
+  /** The `messaging.system` value. */
+  readonly system: string;
+  /** The instrumentation scope spans and metrics are reported under. */
+  readonly scope: { readonly name: string; readonly version?: string };
+  facts(job: Job): JobFacts;
+  /** The raw trace carrier stored with a job, whatever shape it has. */
+  carrier(job: Job): unknown;
+  /**
+   * How an attempt ended. `failure` is undefined when the handler returned; `seconds` is how long
+   * it ran, which tells a job that outlived its time limit.
+   */
+  verdict(job: Job, failure: Failure | undefined, seconds: number): Verdict;
+}
+
+/**
+ * Which span covers a group of jobs being processed:
+ * - `own`: queuetel starts a CONSUMER `process {queue}` span for the group;
+ * - `enrich`: a span someone else started covers exactly this group; queuetel adds to it;
+ * - `event`: a span someone else started covers a larger batch; a failed job becomes an event on it;
+ * - `none`: no span, metrics only.
+ */
+export type SpanPlan =
+  | { readonly kind: 'own' }
+  | { readonly kind: 'enrich'; readonly span: Span }
+  | { readonly kind: 'event'; readonly span: Span }
+  | { readonly kind: 'none' };
+
+/** What a client operation's result says, for its span and metrics. */
+export interface OperationSummary {
+  /** Messages the operation covered; a span is only made when this is above zero or it failed. */
+  readonly messageCount: number;
+  readonly messageId?: string | undefined;
+  /** Carriers of the messages, to link the span to their producers. */
+  readonly carriers?: readonly unknown[];
+}
+
+interface JobRun<Job> {
+  readonly job: Job;
+  readonly facts: JobFacts;
+  readonly labels: readonly string[];
+  readonly series: JobSeries;
+}
+
+const UNKNOWN_FACTS: JobFacts = Object.freeze({ id: '', attempt: undefined, waitSeconds: undefined });
+
+/**
+ * The queue-neutral engine of every queuetel instrumentation: spans that follow the messaging
+ * conventions, and per-job metrics with bounded labels. Adapters supply what is specific to a queue
+ * through {@link QueueAdapter}. Nothing here ever throws into a job: failures of telemetry are
+ * reported once through `diag`, and a handler's own error is rethrown unchanged.
+ */
+export class JobTelemetry<Job> {
+  readonly options: ResolvedOptions<Job>;
+  readonly labels: LabelSet<Job>;
+  readonly metrics: JobMetrics;
+  readonly reporter = new OnceReporter();
+  readonly #adapter: QueueAdapter<Job>;
+  readonly #tracer: Tracer;
+
+  constructor(options: ResolvedOptions<Job>, adapter: QueueAdapter<Job>) {
+    this.options = options;
+    this.#adapter = adapter;
+    const provider = options.tracerProvider ?? trace.getTracerProvider();
+    this.#tracer = provider.getTracer(adapter.scope.name, adapter.scope.version);
+    this.metrics = new JobMetrics({
+      sink: chooseSink(options, adapter.scope),
+      system: adapter.system,
+      labelKeys: Object.keys(options.labels),
+      maxLabelCombinations: options.maxLabelCombinations,
+      maxQueues: options.maxQueues,
+    });
+    this.labels = new LabelSet(
+      options.labels,
+      (key, reason) => this.metrics.fold(key, reason),
+      this.reporter,
+    );
+  }
+
+  get tracer(): Tracer {
+    return this.#tracer;
+  }
+
+  /** The messaging metrics of one queue. */
+  queue(name: string): QueueMetrics {
+    return this.metrics.queue(name);
+  }
+
+  /**
+   * Runs `fn` as the processing of `jobs`, under the span `plan` asks for, and records every job's
+   * metrics. Resolves or rejects exactly as `fn` does.
+   */
+  async process<T>(
+    queue: string,
+    jobs: readonly Job[],
+    plan: SpanPlan,
+    fn: () => T | Promise<T>,
+  ): Promise<T> {
+    const queueMetrics = this.metrics.queue(queue);
+    const runs = jobs.map((job) => this.#begin(queueMetrics, job));
+    const span = this.#openSpan(queue, runs, plan);
+    const startedAt = performance.now();
+    let failure: Failure | undefined;
+    try {
+      return span ? await context.with(span.context, fn) : await fn();
+    } catch (error) {
+      failure = { error };
+      throw error;
+    } finally {
+      try {
+        const seconds = (performance.now() - startedAt) / 1000;
+        for (const run of runs) this.#finish(run, failure, seconds, plan);
+        if (span) this.#closeSpan(span.span, queueMetrics, jobs, failure, seconds);
+      } catch (error) {
+        this.reporter.report('process:finish', 'recording the end of a job failed', error);
+      }
+    }
+  }
+
+  /**
+   * Runs a producer call in a PRODUCER span and hands `fn` the trace context to store with the
+   * messages, or undefined when tracing is off or there is nothing to propagate.
+   */
+  async send<T>(
+    queue: string,
+    operation: string,
+    messageCount: number,
+    fn: (carrier: Carrier | undefined) => T | Promise<T>,
+    messageIdOf?: (result: T) => string | null | undefined,
+  ): Promise<T> {
+    const queueMetrics = this.metrics.queue(queue);
+    let span: Span | undefined;
+    let spanContext: Context | undefined;
+    let carrier: Carrier | undefined;
+    if (this.options.tracing) {
+      const attributes = this.#operationAttributes(queue, operation, OPERATION_TYPE.send);
+      if (messageCount > 1) attributes[ATTR_MESSAGING_BATCH_MESSAGE_COUNT] = messageCount;
+      span = this.#tracer.startSpan(spanName(operation, queue), { kind: SpanKind.PRODUCER, attributes });
+      spanContext = trace.setSpan(context.active(), span);
+      carrier = injectCarrier(spanContext, this.options.propagator);
+    }
+    const startedAt = performance.now();
+    let errorType: string | undefined;
+    try {
+      const result = spanContext ? await context.with(spanContext, () => fn(carrier)) : await fn(carrier);
+      if (span && messageCount === 1 && messageIdOf) {
+        const id = safely(() => messageIdOf(result));
+        if (id) span.setAttribute(ATTR_MESSAGING_MESSAGE_ID, id);
+      }
+      return result;
+    } catch (error) {
+      errorType = errorTypeOf(error);
+      if (span) recordFailure(span, error, errorType);
+      throw error;
+    } finally {
+      try {
+        queueMetrics.operationDuration(operation, errorType).record((performance.now() - startedAt) / 1000);
+        if (messageCount > 0) queueMetrics.sent(operation, errorType).add(messageCount);
+        span?.end();
+      } catch (error) {
+        this.reporter.report('send:finish', 'recording a send failed', error);
+      }
+    }
+  }
+
+  /**
+   * Runs a receive or settle call. Its span is made once the call returns, and only when it
+   * covered at least one message or failed: an empty poll is a metric, never a span.
+   */
+  async operation<T>(
+    queue: string,
+    operation: string,
+    operationType: 'receive' | 'settle',
+    fn: () => T | Promise<T>,
+    summarize: (result: T) => OperationSummary,
+  ): Promise<T> {
+    const queueMetrics = this.metrics.queue(queue);
+    const startTime = Date.now();
+    const startedAt = performance.now();
+    let summary: OperationSummary = { messageCount: 0 };
+    let failure: Failure | undefined;
+    try {
+      const result = await fn();
+      summary = safely(() => summarize(result)) ?? summary;
+      return result;
+    } catch (error) {
+      failure = { error };
+      throw error;
+    } finally {
+      try {
+        const errorType = failure ? errorTypeOf(failure.error) : undefined;
+        queueMetrics.operationDuration(operation, errorType).record((performance.now() - startedAt) / 1000);
+        if (this.options.tracing && (summary.messageCount > 0 || failure)) {
+          this.#operationSpan(queue, operation, operationType, startTime, summary, failure, errorType);
+        }
+      } catch (error) {
+        this.reporter.report('operation:finish', `recording a ${operation} failed`, error);
+      }
+    }
+  }
+
+  #operationSpan(
+    queue: string,
+    operation: string,
+    operationType: string,
+    startTime: number,
+    summary: OperationSummary,
+    failure: Failure | undefined,
+    errorType: string | undefined,
+  ): void {
+    const attributes = this.#operationAttributes(queue, operation, operationType);
+    if (summary.messageCount === 1 && summary.messageId) {
+      attributes[ATTR_MESSAGING_MESSAGE_ID] = summary.messageId;
+    } else if (summary.messageCount > 1) {
+      attributes[ATTR_MESSAGING_BATCH_MESSAGE_COUNT] = summary.messageCount;
+    }
+    const links = this.options.producerRelationship === 'none' ? [] : this.#links(summary.carriers ?? []);
+    const span = this.#tracer.startSpan(spanName(operation, queue), {
+      kind: SpanKind.CLIENT,
+      attributes,
+      links,
+      startTime,
+    });
+    if (failure) recordFailure(span, failure.error, errorType!);
+    span.end();
+  }
+
+  #begin(queueMetrics: QueueMetrics, job: Job): JobRun<Job> {
+    let facts = UNKNOWN_FACTS;
+    try {
+      facts = this.#adapter.facts(job);
+    } catch (error) {
+      this.reporter.report('facts', `reading a ${this.#adapter.system} job's metadata failed`, error);
+    }
+    const labels = this.labels.read(job);
+    const series = this.metrics.series(queueMetrics, labels);
+    series.inFlight.add(1);
+    series.attempts.add(1);
+    if (facts.waitSeconds !== undefined) series.waitTime.record(facts.waitSeconds);
+    return { job, facts, labels, series };
+  }
+
+  #finish(run: JobRun<Job>, failure: Failure | undefined, seconds: number, plan: SpanPlan): void {
+    let verdict: Verdict;
+    try {
+      verdict = this.#adapter.verdict(run.job, failure, seconds);
+    } catch (error) {
+      this.reporter.report('verdict', 'classifying how a job ended failed', error);
+      verdict = { outcome: failure ? JOB_OUTCOMES.failed : JOB_OUTCOMES.completed };
+    }
+    const errorType = failure ? (verdict.errorType ?? errorTypeOf(failure.error)) : undefined;
+    run.series.inFlight.add(-1);
+    const end = run.series.end(verdict.outcome, errorType);
+    end.outcomes.add(1);
+    end.duration.record(seconds);
+    if (plan.kind === 'enrich') {
+      plan.span.setAttribute(ATTR_JOB_OUTCOME, verdict.outcome);
+    } else if (plan.kind === 'event' && failure) {
+      plan.span.addEvent('queuetel.job.failed', {
+        [ATTR_MESSAGING_MESSAGE_ID]: run.facts.id,
+        [ATTR_JOB_OUTCOME]: verdict.outcome,
+        [ATTR_ERROR_TYPE]: errorType,
+        'exception.message': failure.error instanceof Error ? failure.error.message : describe(failure.error),
+      });
+    }
+  }
+
+  /** Starts the group's own span, or adds to the span someone else started. */
+  #openSpan(
+    queue: string,
+    runs: readonly JobRun<Job>[],
+    plan: SpanPlan,
+  ): { span: Span; context: Context } | undefined {
+    if (!this.options.tracing) return undefined;
+    if (plan.kind === 'enrich') {
+      if (plan.span.isRecording()) plan.span.setAttributes(this.#jobAttributes(runs));
+      return undefined;
+    }
+    if (plan.kind !== 'own') return undefined;
+
+    const attributes = this.#operationAttributes(queue, 'process', OPERATION_TYPE.process);
+    Object.assign(attributes, this.#jobAttributes(runs));
+    let parent: Context = ROOT_CONTEXT;
+    let links: Link[] = [];
+    const relationship = this.options.producerRelationship;
+    if (relationship === 'child' && runs.length === 1) {
+      // The whole extracted context, so baggage sent with the job reaches the handler too.
+      const extracted = this.#extract(runs[0]!.job);
+      if (extracted) parent = extracted.context;
+    } else if (relationship !== 'none') {
+      links = this.#links(runs.map((run) => safely(() => this.#adapter.carrier(run.job))));
+    }
+    // The parent is chosen explicitly, never taken from the active context: a worker loop runs in
+    // whatever context started it, which has nothing to do with the job.
+    const span = this.#tracer.startSpan(
+      spanName('process', queue),
+      { kind: SpanKind.CONSUMER, attributes, links },
+      parent,
+    );
+    if (this.options.startHook && span.isRecording()) {
+      const hook = this.options.startHook;
+      this.#callHook('startHook', () =>
+        hook(
+          span,
+          runs.map((run) => run.job),
+        ),
+      );
+    }
+    return { span, context: trace.setSpan(parent, span) };
+  }
+
+  #closeSpan(
+    span: Span,
+    queueMetrics: QueueMetrics,
+    jobs: readonly Job[],
+    failure: Failure | undefined,
+    seconds: number,
+  ): void {
+    let errorType: string | undefined;
+    if (failure) {
+      errorType =
+        jobs.length === 1 ? this.#verdictErrorType(jobs[0]!, failure, seconds) : errorTypeOf(failure.error);
+      recordFailure(span, failure.error, errorType);
+    }
+    queueMetrics.processDuration(errorType).record(seconds);
+    if (this.options.endHook && span.isRecording()) {
+      const hook = this.options.endHook;
+      this.#callHook('endHook', () => hook(span, jobs, failure?.error));
+    }
+    span.end();
+  }
+
+  #verdictErrorType(job: Job, failure: Failure, seconds: number): string {
+    return safely(() => this.#adapter.verdict(job, failure, seconds).errorType) ?? errorTypeOf(failure.error);
+  }
+
+  /** Attributes that describe the jobs of a group: per-job ones for one job, shared labels for many. */
+  #jobAttributes(runs: readonly JobRun<Job>[]): Attributes {
+    const attributes: Attributes = {};
+    const keys = this.labels.keys;
+    if (runs.length === 1) {
+      const { facts, labels } = runs[0]!;
+      if (facts.id) attributes[ATTR_MESSAGING_MESSAGE_ID] = facts.id;
+      if (facts.attempt !== undefined) {
+        attributes[ATTR_JOB_ATTEMPT] = facts.attempt;
+        attributes[ATTR_JOB_RETRY_COUNT] = facts.attempt - 1;
+      }
+      if (facts.waitSeconds !== undefined) attributes[ATTR_JOB_WAIT_TIME] = facts.waitSeconds;
+      for (let i = 0; i < keys.length; i++) attributes[keys[i]!] = labels[i];
+      return attributes;
+    }
+    attributes[ATTR_MESSAGING_BATCH_MESSAGE_COUNT] = runs.length;
+    // A label goes on a batch span only when every job in the batch agrees on it.
+    for (let i = 0; i < keys.length; i++) {
+      const value = runs[0]?.labels[i];
+      if (value !== undefined && runs.every((run) => run.labels[i] === value)) attributes[keys[i]!] = value;
+    }
+    return attributes;
+  }
+
+  #operationAttributes(queue: string, operation: string, operationType: string): Attributes {
+    return {
+      [ATTR_MESSAGING_SYSTEM]: this.#adapter.system,
+      [ATTR_MESSAGING_OPERATION_NAME]: operation,
+      [ATTR_MESSAGING_OPERATION_TYPE]: operationType,
+      [ATTR_MESSAGING_DESTINATION_NAME]: queue,
+    };
+  }
+
+  #extract(job: Job) {
+    const carrier = safely(() => this.#adapter.carrier(job));
+    return extractCarrier(carrier, this.options.propagator);
+  }
+
+  #links(carriers: readonly unknown[]): Link[] {
+    const links: Link[] = [];
+    for (const carrier of carriers) {
+      const extracted = extractCarrier(carrier, this.options.propagator);
+      if (extracted) links.push({ context: extracted.spanContext });
+    }
+    return links;
+  }
+
+  #callHook(name: string, call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      this.reporter.report(`hook:${name}`, `the ${name} threw; it was ignored`, error);
+    }
+  }
+}
+
+function chooseSink<Job>(options: ResolvedOptions<Job>, scope: QueueAdapter<Job>['scope']): MetricSink {
+  if (!options.metrics) return NOOP_SINK;
+  if (options.metricProducer) return options.metricProducer.storeFor(scope);
+  return new MeterSink(scope, options.meterProvider);
+}
+
+function safely<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,45 @@
+import type { Attributes } from '@opentelemetry/api';
+import type { BoundCounter, BoundHistogram } from './sink.js';
+
+/** A running sum for one attribute set: the state of a counter or up-down counter. */
+export class SumCell implements BoundCounter {
+  value = 0;
+
+  constructor(readonly attributes: Attributes) {}
+
+  add(value: number): void {
+    this.value += value;
+  }
+}
+
+/**
+ * An explicit-bucket histogram for one attribute set. `counts[i]` holds values in
+ * (boundaries[i-1], boundaries[i]]; the last slot holds everything above the last boundary, the
+ * same layout the OpenTelemetry SDK and OTLP use.
+ */
+export class HistogramCell implements BoundHistogram {
+  readonly counts: number[];
+  sum = 0;
+  count = 0;
+  min = Infinity;
+  max = -Infinity;
+
+  constructor(
+    readonly attributes: Attributes,
+    readonly boundaries: readonly number[],
+  ) {
+    this.counts = new Array<number>(boundaries.length + 1).fill(0);
+  }
+
+  record(value: number): void {
+    const boundaries = this.boundaries;
+    // A linear scan: with at most a couple of dozen boundaries it beats a binary search.
+    let i = 0;
+    while (i < boundaries.length && value > boundaries[i]!) i++;
+    this.counts[i]!++;
+    this.sum += value;
+    this.count++;
+    if (value < this.min) this.min = value;
+    if (value > this.max) this.max = value;
+  }
+}

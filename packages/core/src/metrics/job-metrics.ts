@@ -1,0 +1,231 @@
+import type { Attributes } from '@opentelemetry/api';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_JOB_OUTCOME,
+  ATTR_LABEL_KEY,
+  ATTR_LABEL_REASON,
+  ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_OPERATION_NAME,
+  ATTR_MESSAGING_SYSTEM,
+  ERROR_TYPE_OTHER,
+  FOLD_REASONS,
+  LABEL_MARKERS,
+  type FoldReason,
+  type JobOutcome,
+} from '../names.js';
+import { INSTRUMENTS } from './instruments.js';
+import type { BoundCounter, BoundHistogram, MetricSink } from './sink.js';
+
+/** Distinct `error.type` values tracked before new ones are recorded as `_OTHER`. */
+const MAX_ERROR_TYPES = 50;
+
+/** The label key the fold counter names when the combination cap, not one key, was hit. */
+export const COMBINATION_LABEL_KEY = '_combination';
+
+export interface JobMetricsConfig {
+  readonly sink: MetricSink;
+  readonly system: string;
+  readonly labelKeys: readonly string[];
+  readonly maxLabelCombinations: number;
+  readonly maxQueues: number;
+}
+
+/**
+ * The metrics of one instrumentation, bound per queue and per label combination. Everything that
+ * costs (attribute sets, cells, map entries) happens the first time a combination is seen; after
+ * that a job touches only bound handles.
+ */
+export class JobMetrics {
+  readonly #config: JobMetricsConfig;
+  readonly #queues = new Map<string, QueueMetrics>();
+  #overflowQueue: QueueMetrics | undefined;
+  readonly #series = new Map<string, JobSeries>();
+  readonly #overflowSeries = new Map<QueueMetrics, JobSeries>();
+  readonly #folds = new Map<string, BoundCounter>();
+  readonly #errorTypes = new Set<string>();
+  readonly #overflowValues: readonly string[];
+
+  constructor(config: JobMetricsConfig) {
+    this.#config = config;
+    this.#overflowValues = config.labelKeys.map(() => LABEL_MARKERS.overflow);
+  }
+
+  /** Counts one label value replaced by a marker. */
+  fold(key: string, reason: FoldReason): void {
+    const id = `${key}\u0001${reason}`;
+    let counter = this.#folds.get(id);
+    if (!counter) {
+      counter = this.#config.sink.counter(INSTRUMENTS.labelFolded, {
+        [ATTR_MESSAGING_SYSTEM]: this.#config.system,
+        [ATTR_LABEL_KEY]: key,
+        [ATTR_LABEL_REASON]: reason,
+      });
+      this.#folds.set(id, counter);
+    }
+    counter.add(1);
+  }
+
+  /** The messaging metrics of one queue. Past `maxQueues` names, new ones share `_overflow`. */
+  queue(name: string): QueueMetrics {
+    let queue = this.#queues.get(name);
+    if (queue) return queue;
+    if (this.#queues.size >= this.#config.maxQueues) {
+      this.fold(ATTR_MESSAGING_DESTINATION_NAME, FOLD_REASONS.overflow);
+      this.#overflowQueue ??= new QueueMetrics(this.#config, LABEL_MARKERS.overflow, (raw) => this.errorType(raw));
+      return this.#overflowQueue;
+    }
+    queue = new QueueMetrics(this.#config, name, (raw) => this.errorType(raw));
+    this.#queues.set(name, queue);
+    return queue;
+  }
+
+  /** The job metrics of one queue and label combination. */
+  series(queue: QueueMetrics, labelValues: readonly string[]): JobSeries {
+    const key = labelValues.length === 0 ? queue.name : `${queue.name}\u0001${labelValues.join('\u0001')}`;
+    const series = this.#series.get(key);
+    if (series) return series;
+    if (this.#series.size >= this.#config.maxLabelCombinations) {
+      this.fold(COMBINATION_LABEL_KEY, FOLD_REASONS.series_limit);
+      return this.#overflowSeriesOf(queue);
+    }
+    const created = new JobSeries(this.#config, queue.name, labelValues, (raw) => this.errorType(raw));
+    this.#series.set(key, created);
+    return created;
+  }
+
+  /** Bounds the distinct `error.type` values, which come from code but are not declared anywhere. */
+  errorType(raw: string): string {
+    if (this.#errorTypes.has(raw)) return raw;
+    if (this.#errorTypes.size >= MAX_ERROR_TYPES) return ERROR_TYPE_OTHER;
+    this.#errorTypes.add(raw);
+    return raw;
+  }
+
+  #overflowSeriesOf(queue: QueueMetrics): JobSeries {
+    let series = this.#overflowSeries.get(queue);
+    if (!series) {
+      series = new JobSeries(this.#config, queue.name, this.#overflowValues, (raw) => this.errorType(raw));
+      this.#overflowSeries.set(queue, series);
+    }
+    return series;
+  }
+}
+
+type ErrorTypeBound = (raw: string) => string;
+
+/** The messaging-convention metrics of one queue; they carry no domain labels. */
+export class QueueMetrics {
+  readonly consumed: BoundCounter;
+  readonly #config: JobMetricsConfig;
+  readonly #handles = new Map<string, BoundCounter | BoundHistogram>();
+  readonly #boundErrorType: ErrorTypeBound;
+
+  constructor(
+    config: JobMetricsConfig,
+    readonly name: string,
+    boundErrorType: ErrorTypeBound,
+  ) {
+    this.#config = config;
+    this.#boundErrorType = boundErrorType;
+    this.consumed = config.sink.counter(INSTRUMENTS.consumedMessages, this.#attributes('process'));
+  }
+
+  /** `messaging.process.duration`, per process span. */
+  processDuration(errorType: string | undefined): BoundHistogram {
+    return this.#handle('process', errorType, (attributes) =>
+      this.#config.sink.histogram(INSTRUMENTS.processDuration, attributes),
+    ) as BoundHistogram;
+  }
+
+  /** `messaging.client.operation.duration` for a send, receive or settle call. */
+  operationDuration(operation: string, errorType: string | undefined): BoundHistogram {
+    return this.#handle(`op:${operation}`, errorType, (attributes) =>
+      this.#config.sink.histogram(INSTRUMENTS.operationDuration, attributes),
+    ) as BoundHistogram;
+  }
+
+  /** `messaging.client.sent.messages` for one send operation. */
+  sent(operation: string, errorType: string | undefined): BoundCounter {
+    return this.#handle(`sent:${operation}`, errorType, (attributes) =>
+      this.#config.sink.counter(INSTRUMENTS.sentMessages, attributes),
+    ) as BoundCounter;
+  }
+
+  #handle(
+    role: string,
+    errorType: string | undefined,
+    bind: (attributes: Attributes) => BoundCounter | BoundHistogram,
+  ): BoundCounter | BoundHistogram {
+    const bounded = errorType === undefined ? undefined : this.#boundErrorType(errorType);
+    const id = bounded === undefined ? role : `${role}\u0001${bounded}`;
+    let handle = this.#handles.get(id);
+    if (!handle) {
+      const operation = role.slice(role.indexOf(':') + 1);
+      const attributes = this.#attributes(operation);
+      if (bounded !== undefined) attributes[ATTR_ERROR_TYPE] = bounded;
+      handle = bind(attributes);
+      this.#handles.set(id, handle);
+    }
+    return handle;
+  }
+
+  #attributes(operation: string): Attributes {
+    return {
+      [ATTR_MESSAGING_SYSTEM]: this.#config.system,
+      [ATTR_MESSAGING_OPERATION_NAME]: operation,
+      [ATTR_MESSAGING_DESTINATION_NAME]: this.name,
+    };
+  }
+}
+
+/** The Lane B metrics of one queue and label combination. */
+export class JobSeries {
+  readonly attributes: Attributes;
+  readonly inFlight: BoundCounter;
+  readonly attempts: BoundCounter;
+  readonly waitTime: BoundHistogram;
+  readonly #sink: MetricSink;
+  readonly #ends = new Map<string, JobEnd>();
+  readonly #boundErrorType: ErrorTypeBound;
+
+  constructor(
+    config: JobMetricsConfig,
+    queue: string,
+    labelValues: readonly string[],
+    boundErrorType: ErrorTypeBound,
+  ) {
+    const attributes: Attributes = {
+      [ATTR_MESSAGING_SYSTEM]: config.system,
+      [ATTR_MESSAGING_DESTINATION_NAME]: queue,
+    };
+    config.labelKeys.forEach((key, i) => (attributes[key] = labelValues[i]));
+    this.attributes = Object.freeze(attributes);
+    this.#sink = config.sink;
+    this.#boundErrorType = boundErrorType;
+    this.inFlight = config.sink.counter(INSTRUMENTS.jobInFlight, attributes);
+    this.attempts = config.sink.counter(INSTRUMENTS.jobAttempts, attributes);
+    this.waitTime = config.sink.histogram(INSTRUMENTS.jobWaitTime, attributes);
+  }
+
+  /** The handles that record how an attempt ended. */
+  end(outcome: JobOutcome, errorType: string | undefined): JobEnd {
+    const bounded = errorType === undefined ? undefined : this.#boundErrorType(errorType);
+    const id = bounded === undefined ? outcome : `${outcome}\u0001${bounded}`;
+    let end = this.#ends.get(id);
+    if (!end) {
+      const attributes: Attributes = { ...this.attributes, [ATTR_JOB_OUTCOME]: outcome };
+      if (bounded !== undefined) attributes[ATTR_ERROR_TYPE] = bounded;
+      end = {
+        outcomes: this.#sink.counter(INSTRUMENTS.jobOutcomes, attributes),
+        duration: this.#sink.histogram(INSTRUMENTS.jobDuration, attributes),
+      };
+      this.#ends.set(id, end);
+    }
+    return end;
+  }
+}
+
+export interface JobEnd {
+  readonly outcomes: BoundCounter;
+  readonly duration: BoundHistogram;
+}

@@ -1,0 +1,49 @@
+import type { CollectionResult, MetricProducer, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { AggregationStore, hrTimeNow } from './aggregation-store.js';
+
+/**
+ * Hands queuetel's pre-aggregated job metrics to an OpenTelemetry SDK at collection time. Give it
+ * to a metric reader (`new PeriodicExportingMetricReader({ exporter, metricProducers: [producer] })`);
+ * `@queuetel/node` does this for you.
+ *
+ * Data points are cumulative. Views and cardinality limits of the SDK do not apply to them; the
+ * label caps of each instrumentation bound them instead.
+ */
+export class QueuetelMetricProducer implements MetricProducer {
+  readonly #stores = new Map<string, AggregationStore>();
+
+  /** The store for one instrumentation scope, shared by every instrumentation of that scope. */
+  storeFor(scope: { readonly name: string; readonly version?: string }): AggregationStore {
+    let store = this.#stores.get(scope.name);
+    if (!store) {
+      store = new AggregationStore(scope);
+      this.#stores.set(scope.name, store);
+    }
+    return store;
+  }
+
+  collect(): Promise<CollectionResult> {
+    const endTime = hrTimeNow();
+    const resourceMetrics: ResourceMetrics = {
+      // A reader keeps its own resource and takes only the scope metrics of a producer.
+      resource: undefined as unknown as ResourceMetrics['resource'],
+      scopeMetrics: [...this.#stores.values()].map((store) => store.toScopeMetrics(endTime)),
+    };
+    return Promise.resolve({ resourceMetrics, errors: [] });
+  }
+}
+
+// Keyed by a global symbol so that the ESM and CommonJS copies of this package, if both are
+// loaded, still agree on one producer.
+const GLOBAL_PRODUCER = Symbol.for('queuetel.metric-producer');
+type GlobalSlot = { [GLOBAL_PRODUCER]?: QueuetelMetricProducer };
+
+/** Makes `producer` the default of every instrumentation created from now on. */
+export function setGlobalMetricProducer(producer: QueuetelMetricProducer | undefined): void {
+  (globalThis as GlobalSlot)[GLOBAL_PRODUCER] = producer;
+}
+
+/** The producer installed with {@link setGlobalMetricProducer}, if any. */
+export function getGlobalMetricProducer(): QueuetelMetricProducer | undefined {
+  return (globalThis as GlobalSlot)[GLOBAL_PRODUCER];
+}

@@ -1,0 +1,32 @@
+import type { Attributes } from '@opentelemetry/api';
+import type { InstrumentDescriptor } from './instruments.js';
+
+/** A counter or up-down counter bound to one attribute set. */
+export interface BoundCounter {
+  add(value: number): void;
+}
+
+/** A histogram bound to one attribute set. */
+export interface BoundHistogram {
+  record(value: number): void;
+}
+
+/**
+ * Where job metrics go. Instruments are bound to an attribute set once, when a label combination
+ * is first seen, so the per-job path never builds or hashes an attribute set.
+ */
+export interface MetricSink {
+  counter(instrument: InstrumentDescriptor, attributes: Attributes): BoundCounter;
+  histogram(instrument: InstrumentDescriptor, attributes: Attributes): BoundHistogram;
+}
+
+const NOOP_HANDLE: BoundCounter & BoundHistogram = Object.freeze({
+  add: () => {},
+  record: () => {},
+});
+
+/** The sink used when metrics are switched off. */
+export const NOOP_SINK: MetricSink = Object.freeze({
+  counter: () => NOOP_HANDLE,
+  histogram: () => NOOP_HANDLE,
+});

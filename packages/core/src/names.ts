@@ -1,0 +1,161 @@
+/**
+ * Every attribute, metric and span name queuetel emits, spelled once.
+ *
+ * The messaging names are local copies of the OpenTelemetry messaging semantic conventions
+ * (status: development). They live in the `incubating` entry point of
+ * `@opentelemetry/semantic-conventions`, which libraries are told not to depend on, so they are
+ * copied here instead. queuetel's own names share the `queuetel.` prefix.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Messaging semantic conventions: attributes
+// ---------------------------------------------------------------------------------------------
+
+/** The messaging system, such as `pg-boss` or `pgmq`. Required on every messaging span. */
+export const ATTR_MESSAGING_SYSTEM = 'messaging.system';
+/** The operation as the system names it: `send`, `process`, `receive`, `archive`, ... */
+export const ATTR_MESSAGING_OPERATION_NAME = 'messaging.operation.name';
+/** The operation's kind among `send`, `receive`, `process`, `settle` and `create`. */
+export const ATTR_MESSAGING_OPERATION_TYPE = 'messaging.operation.type';
+/** The queue a message was sent to or read from. */
+export const ATTR_MESSAGING_DESTINATION_NAME = 'messaging.destination.name';
+/** The id the system gave one message. Only on single-message spans; never on metrics. */
+export const ATTR_MESSAGING_MESSAGE_ID = 'messaging.message.id';
+/** How many messages a batch operation covered. Only on batch spans. */
+export const ATTR_MESSAGING_BATCH_MESSAGE_COUNT = 'messaging.batch.message_count';
+/** A low-cardinality class of error, such as an exception's type name; `_OTHER` when unknown. */
+export const ATTR_ERROR_TYPE = 'error.type';
+
+/** The `error.type` value for a failure whose class cannot be named (a thrown string, say). */
+export const ERROR_TYPE_OTHER = '_OTHER';
+/** The `error.type` value for a job that ran past its time limit. */
+export const ERROR_TYPE_TIMEOUT = 'timeout';
+
+/** `messaging.operation.type` values. */
+export const OPERATION_TYPE = {
+  send: 'send',
+  receive: 'receive',
+  process: 'process',
+  settle: 'settle',
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Messaging semantic conventions: metrics
+// ---------------------------------------------------------------------------------------------
+
+/** Histogram, seconds: how long a send, receive or settle call took. */
+export const METRIC_MESSAGING_CLIENT_OPERATION_DURATION = 'messaging.client.operation.duration';
+/** Histogram, seconds: how long one process span took (a job, or a batch). */
+export const METRIC_MESSAGING_PROCESS_DURATION = 'messaging.process.duration';
+/** Counter, `{message}`: messages a producer attempted to send. */
+export const METRIC_MESSAGING_CLIENT_SENT_MESSAGES = 'messaging.client.sent.messages';
+/** Counter, `{message}`: messages delivered to the application. */
+export const METRIC_MESSAGING_CLIENT_CONSUMED_MESSAGES = 'messaging.client.consumed.messages';
+
+/** The bucket boundaries, in seconds, that the conventions advise for messaging durations. */
+export const DURATION_BUCKETS: readonly number[] = Object.freeze([
+  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
+]);
+
+/**
+ * Bucket boundaries, in seconds, for time spent waiting in a queue: from 5 ms to 6 hours, since a
+ * backed-up queue holds jobs for hours and the interesting question is then "how many hours".
+ */
+export const WAIT_TIME_BUCKETS: readonly number[] = Object.freeze([
+  0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 21600,
+]);
+
+// ---------------------------------------------------------------------------------------------
+// queuetel's own names
+// ---------------------------------------------------------------------------------------------
+
+/** The prefix of every name queuetel defines itself. */
+export const QUEUETEL_PREFIX = 'queuetel.';
+
+/** Span attribute, int: which attempt this is, counting from 1. Never a metric attribute. */
+export const ATTR_JOB_ATTEMPT = 'queuetel.job.attempt';
+/** Span attribute, int: retries before this attempt (attempt - 1). Never a metric attribute. */
+export const ATTR_JOB_RETRY_COUNT = 'queuetel.job.retry_count';
+/** Span attribute, double seconds: how long the job waited once eligible. */
+export const ATTR_JOB_WAIT_TIME = 'queuetel.job.wait_time';
+/** Span and metric attribute: how an attempt ended; one of {@link JOB_OUTCOMES}. */
+export const ATTR_JOB_OUTCOME = 'queuetel.job.outcome';
+/** Metric attribute of the fold counter: the label key whose value was folded. */
+export const ATTR_LABEL_KEY = 'queuetel.label.key';
+/** Metric attribute of the fold counter: why the value was folded. */
+export const ATTR_LABEL_REASON = 'queuetel.label.reason';
+
+/** Histogram, seconds: how long a handler ran for one job (per job, never per batch). */
+export const METRIC_JOB_DURATION = 'queuetel.job.duration';
+/** Histogram, seconds: from when a job became eligible to run until it started. */
+export const METRIC_JOB_WAIT_TIME = 'queuetel.job.wait_time';
+/** Counter, `{attempt}`: handler runs, one per job per attempt. */
+export const METRIC_JOB_ATTEMPTS = 'queuetel.job.attempts';
+/** Counter, `{attempt}`: how attempts ended, by `queuetel.job.outcome`; sums to the attempts. */
+export const METRIC_JOB_OUTCOMES = 'queuetel.job.outcomes';
+/** UpDownCounter, `{job}`: jobs whose handler is running now. */
+export const METRIC_JOB_IN_FLIGHT = 'queuetel.job.in_flight';
+/** Counter, `{value}`: label values replaced by a marker, by label key and reason. */
+export const METRIC_LABEL_FOLDED = 'queuetel.label.folded';
+
+/**
+ * How an attempt ended. Every attempt ends in exactly one, so the outcomes sum to the attempts,
+ * and each job ends in exactly one terminal outcome (all but `retried`).
+ */
+export const JOB_OUTCOMES = {
+  /** The handler returned. */
+  completed: 'completed',
+  /** The handler failed and the queue will run the job again. */
+  retried: 'retried',
+  /** The handler failed with no retries left, and there is no dead-letter queue. */
+  failed: 'failed',
+  /** The handler ran past the job's time limit with no retries left. */
+  expired: 'expired',
+  /** The job was cancelled while it ran. Flow control, not an error. */
+  cancelled: 'cancelled',
+  /** The handler failed with no retries left, and the job went to a dead-letter queue. */
+  dead_lettered: 'dead_lettered',
+} as const;
+
+export type JobOutcome = (typeof JOB_OUTCOMES)[keyof typeof JOB_OUTCOMES];
+
+/** Why a label value was folded: the `queuetel.label.reason` values. */
+export const FOLD_REASONS = {
+  /** The key already holds its cap of distinct values. */
+  overflow: 'overflow',
+  /** The value is not in the key's fixed set of allowed values. */
+  other: 'other',
+  /** The value is of the wrong type, empty, or too long. */
+  invalid: 'invalid',
+  /** Reading the value threw. */
+  error: 'error',
+  /** The instrumentation already tracks its cap of label combinations. */
+  series_limit: 'series_limit',
+} as const;
+
+export type FoldReason = (typeof FOLD_REASONS)[keyof typeof FOLD_REASONS];
+
+/**
+ * The documented markers a label value is replaced with. Each starts with an underscore so that a
+ * dashboard can tell them from real values.
+ */
+export const LABEL_MARKERS = {
+  /** The job had no value for the key (undefined or null). */
+  missing: '_missing',
+  /** The value had the wrong type, was empty, or was longer than the key allows. */
+  invalid: '_invalid',
+  /** The extractor or normaliser threw. */
+  error: '_error',
+  /** The value is not one of the key's allowed values. */
+  other: '_other',
+  /** The key already holds its cap of distinct values, or the combination cap was reached. */
+  overflow: '_overflow',
+} as const;
+
+/** Label keys are plain snake_case words, which keeps them apart from every dotted semconv name. */
+export const LABEL_KEY_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
+
+/** Span name of a messaging operation: `{operation} {destination}`. */
+export function spanName(operation: string, destination: string): string {
+  return `${operation} ${destination}`;
+}

@@ -1,0 +1,223 @@
+import type { MeterProvider, TextMapPropagator, TracerProvider } from '@opentelemetry/api';
+import { DEFAULT_MAX_LENGTH, DEFAULT_MAX_VALUES } from './labels/label-guard.js';
+import { getGlobalMetricProducer, type QueuetelMetricProducer } from './metrics/metric-producer.js';
+import { LABEL_KEY_PATTERN } from './names.js';
+import type {
+  EndHook,
+  InstrumentationOptions,
+  LabelDefinitions,
+  ProducerRelationship,
+  StartHook,
+} from './types.js';
+
+/** Thrown at construction for an option that cannot work; the message names the field. */
+export class QueuetelConfigError extends Error {
+  constructor(
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`queuetel: option '${field}' ${problem}`);
+    this.name = 'QueuetelConfigError';
+  }
+}
+
+/** The options every instrumentation shares, checked and with defaults filled in. */
+export interface ResolvedOptions<Job> {
+  readonly tracerProvider: TracerProvider | undefined;
+  readonly meterProvider: MeterProvider | undefined;
+  readonly metricProducer: QueuetelMetricProducer | undefined;
+  readonly propagator: TextMapPropagator | undefined;
+  readonly labels: LabelDefinitions<Job>;
+  readonly producerRelationship: ProducerRelationship;
+  readonly tracing: boolean;
+  readonly metrics: boolean;
+  readonly startHook: StartHook<Job> | undefined;
+  readonly endHook: EndHook<Job> | undefined;
+  readonly maxLabelCombinations: number;
+  readonly maxQueues: number;
+}
+
+const SHARED_KEYS = [
+  'tracerProvider',
+  'meterProvider',
+  'metricProducer',
+  'propagator',
+  'labels',
+  'producerRelationship',
+  'tracing',
+  'metrics',
+  'startHook',
+  'endHook',
+  'maxLabelCombinations',
+  'maxQueues',
+] as const satisfies readonly (keyof InstrumentationOptions<unknown>)[];
+
+const RELATIONSHIPS: readonly ProducerRelationship[] = ['link', 'child', 'none'];
+
+/**
+ * Checks an instrumentation's options once, at construction. `adapterKeys` are the extra options
+ * the adapter itself reads (and checks); any other unknown key is a typo and is refused.
+ */
+export function resolveOptions<Job>(
+  options: InstrumentationOptions<Job> | undefined,
+  adapterKeys: readonly string[] = [],
+): ResolvedOptions<Job> {
+  if (options === undefined) options = {};
+  if (options === null || typeof options !== 'object') {
+    throw new QueuetelConfigError('options', `must be an object, got ${typeName(options)}`);
+  }
+  const known = new Set<string>([...SHARED_KEYS, ...adapterKeys]);
+  for (const key of Object.keys(options)) {
+    if (!known.has(key)) throw new QueuetelConfigError(key, `is not a known option`);
+  }
+  const o = options;
+  expectMethods('tracerProvider', o.tracerProvider, ['getTracer']);
+  expectMethods('meterProvider', o.meterProvider, ['getMeter']);
+  expectMethods('metricProducer', o.metricProducer, ['storeFor', 'collect']);
+  expectMethods('propagator', o.propagator, ['inject', 'extract']);
+  expectOneOf('producerRelationship', o.producerRelationship, RELATIONSHIPS);
+  expectBoolean('tracing', o.tracing);
+  expectBoolean('metrics', o.metrics);
+  expectFunction('startHook', o.startHook);
+  expectFunction('endHook', o.endHook);
+  expectWholeNumber('maxLabelCombinations', o.maxLabelCombinations, 1, 100_000);
+  expectWholeNumber('maxQueues', o.maxQueues, 1, 10_000);
+  const labels = checkLabels(o.labels);
+
+  // An explicit meter provider means the user wants the plain Meter path; otherwise the fast path
+  // is taken whenever a producer is at hand.
+  const metricProducer =
+    o.metricProducer ?? (o.meterProvider === undefined ? getGlobalMetricProducer() : undefined);
+
+  return {
+    tracerProvider: o.tracerProvider,
+    meterProvider: o.meterProvider,
+    metricProducer,
+    propagator: o.propagator,
+    labels,
+    producerRelationship: o.producerRelationship ?? 'link',
+    tracing: o.tracing ?? true,
+    metrics: o.metrics ?? true,
+    startHook: o.startHook,
+    endHook: o.endHook,
+    maxLabelCombinations: o.maxLabelCombinations ?? 500,
+    maxQueues: o.maxQueues ?? 200,
+  };
+}
+
+function checkLabels<Job>(labels: unknown): LabelDefinitions<Job> {
+  if (labels === undefined) return Object.freeze({});
+  if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
+    throw new QueuetelConfigError(
+      'labels',
+      `must be an object of label definitions, got ${typeName(labels)}`,
+    );
+  }
+  const checked: Record<string, unknown> = {};
+  for (const [key, definition] of Object.entries(labels as Record<string, unknown>)) {
+    const field = `labels.${key}`;
+    if (!LABEL_KEY_PATTERN.test(key)) {
+      throw new QueuetelConfigError(
+        field,
+        'has an invalid key: use lower-case snake_case of up to 63 characters, such as http_status_code',
+      );
+    }
+    if (definition === null || typeof definition !== 'object') {
+      throw new QueuetelConfigError(field, `must be an object with a 'from', got ${typeName(definition)}`);
+    }
+    const d = definition as Record<string, unknown>;
+    for (const name of Object.keys(d)) {
+      if (!['from', 'normalize', 'values', 'maxValues', 'maxLength'].includes(name)) {
+        throw new QueuetelConfigError(`${field}.${name}`, 'is not a known label setting');
+      }
+    }
+    if (!(typeof d.from === 'function' || (typeof d.from === 'string' && d.from.length > 0))) {
+      throw new QueuetelConfigError(
+        `${field}.from`,
+        `must be a dotted path such as 'data.${key}' or a function of the job, got ${typeName(d.from)}`,
+      );
+    }
+    expectFunction(`${field}.normalize`, d.normalize);
+    if (d.values !== undefined) {
+      if (!Array.isArray(d.values) || d.values.length === 0) {
+        throw new QueuetelConfigError(`${field}.values`, 'must be a non-empty array of strings');
+      }
+      d.values.forEach((value, i) => {
+        if (typeof value !== 'string' || value.length === 0) {
+          throw new QueuetelConfigError(
+            `${field}.values[${i}]`,
+            `must be a non-empty string, got ${typeName(value)}`,
+          );
+        }
+      });
+    }
+    expectWholeNumber(`${field}.maxValues`, d.maxValues, 1, 10_000);
+    expectWholeNumber(`${field}.maxLength`, d.maxLength, 1, 1_000);
+    checked[key] = Object.freeze({
+      ...d,
+      maxValues: d.maxValues ?? DEFAULT_MAX_VALUES,
+      maxLength: d.maxLength ?? DEFAULT_MAX_LENGTH,
+    });
+  }
+  return Object.freeze(checked) as LabelDefinitions<Job>;
+}
+
+export function expectBoolean(field: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new QueuetelConfigError(field, `must be true or false, got ${typeName(value)}`);
+  }
+}
+
+export function expectFunction(field: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new QueuetelConfigError(field, `must be a function, got ${typeName(value)}`);
+  }
+}
+
+export function expectOneOf<T>(field: string, value: unknown, allowed: readonly T[]): void {
+  if (value !== undefined && !allowed.includes(value as T)) {
+    throw new QueuetelConfigError(
+      field,
+      `must be one of ${allowed.map((a) => `'${String(a)}'`).join(', ')}, got ${typeName(value)}`,
+    );
+  }
+}
+
+export function expectWholeNumber(field: string, value: unknown, min: number, max: number): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new QueuetelConfigError(
+      field,
+      `must be a whole number from ${min} to ${max}, got ${typeName(value)}`,
+    );
+  }
+}
+
+function expectMethods(field: string, value: unknown, methods: readonly string[]): void {
+  if (value === undefined) return;
+  const missing = methods.filter(
+    (m) => value === null || typeof (value as Record<string, unknown>)[m] !== 'function',
+  );
+  if (missing.length > 0) {
+    throw new QueuetelConfigError(field, `must have a ${missing.join('() and a ')}() method`);
+  }
+}
+
+/** How a bad value is shown in an error: its type, and the value itself when it is short. */
+export function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'string':
+      return value.length <= 40 ? `'${value}'` : 'a long string';
+    case 'number':
+    case 'boolean':
+      return String(value);
+    case 'undefined':
+      return 'undefined';
+    case 'function':
+      return 'a function';
+    default:
+      return `a ${typeof value}`;
+  }
+}

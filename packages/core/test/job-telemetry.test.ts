@@ -1,0 +1,334 @@
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { describe, expect, it } from 'vitest';
+import {
+  JOB_OUTCOMES,
+  JobTelemetry,
+  LABEL_MARKERS,
+  resolveOptions,
+  type InstrumentationOptions,
+  type QueueAdapter,
+} from '@queuetel/core';
+import { createTestTelemetry, type MetricsPath } from '../../../test/harness/otel.js';
+
+/** A toy queue's job, enough to drive the engine without a database. */
+interface ToyJob {
+  id: string;
+  attempt: number;
+  lastAttempt: boolean;
+  carrier?: unknown;
+  data: Record<string, unknown>;
+}
+
+const toyAdapter: QueueAdapter<ToyJob> = {
+  system: 'toy',
+  scope: { name: 'toy-scope' },
+  facts: (job) => ({ id: job.id, attempt: job.attempt, waitSeconds: 1.5 }),
+  carrier: (job) => job.carrier,
+  verdict: (job, failure) =>
+    !failure
+      ? { outcome: JOB_OUTCOMES.completed }
+      : { outcome: job.lastAttempt ? JOB_OUTCOMES.failed : JOB_OUTCOMES.retried },
+};
+
+function setup(options: InstrumentationOptions<ToyJob> = {}, path: MetricsPath = 'producer') {
+  const otel = createTestTelemetry(path);
+  const telemetry = new JobTelemetry(resolveOptions({ ...otel.providers, ...options }), toyAdapter);
+  return { otel, telemetry };
+}
+
+function job(id: string, data: Record<string, unknown> = {}, extra: Partial<ToyJob> = {}): ToyJob {
+  return { id, attempt: 1, lastAttempt: false, data, ...extra };
+}
+
+/** A carrier as a producer in another process would have stored it. */
+function producerCarrier(otel: ReturnType<typeof createTestTelemetry>) {
+  const span = otel.tracerProvider.getTracer('producer').startSpan('send q', { kind: SpanKind.PRODUCER });
+  const carrier: Record<string, string> = {};
+  propagation.inject(trace.setSpan(ROOT_CONTEXT, span), carrier);
+  span.end();
+  return { carrier, spanContext: span.spanContext() };
+}
+
+describe.each<MetricsPath>(['producer', 'meter'])('job telemetry through the %s path', (path) => {
+  it('gives one job a CONSUMER process span with the messaging attributes and its labels', async () => {
+    const { otel, telemetry } = setup({ labels: { project: { from: 'data.project' } } }, path);
+    const result = await telemetry.process('email', [job('j1', { project: 'acme' }, { attempt: 2 })], { kind: 'own' }, () => 'done');
+    expect(result).toBe('done');
+    const [span] = otel.spans();
+    expect(span!.name).toBe('process email');
+    expect(span!.kind).toBe(SpanKind.CONSUMER);
+    expect(span!.attributes).toMatchObject({
+      'messaging.system': 'toy',
+      'messaging.operation.name': 'process',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': 'email',
+      'messaging.message.id': 'j1',
+      'queuetel.job.attempt': 2,
+      'queuetel.job.retry_count': 1,
+      'queuetel.job.wait_time': 1.5,
+      project: 'acme',
+    });
+    const metrics = await otel.collect();
+    const where = { 'messaging.destination.name': 'email', project: 'acme' };
+    expect(metrics.total('queuetel.job.attempts', where)).toBe(1);
+    expect(metrics.total('queuetel.job.outcomes', { ...where, 'queuetel.job.outcome': 'completed' })).toBe(1);
+    expect(metrics.total('queuetel.job.in_flight', where)).toBe(0);
+    expect(metrics.total('queuetel.job.wait_time', where)).toBe(1);
+    expect(metrics.total('queuetel.job.duration', where)).toBe(1);
+    expect(metrics.total('messaging.process.duration', { 'messaging.operation.name': 'process' })).toBe(1);
+    // No job id, attempt or timestamp ever becomes a metric attribute.
+    for (const name of metrics.names()) {
+      for (const point of metrics.points(name)) {
+        expect(Object.keys(point.attributes)).not.toContain('messaging.message.id');
+        expect(Object.keys(point.attributes)).not.toContain('queuetel.job.attempt');
+      }
+    }
+  });
+
+  it('rethrows a thrown string unchanged, with error.type _OTHER and the in-flight count paired', async () => {
+    const { otel, telemetry } = setup({}, path);
+    const thrown = 'plain string failure';
+    await expect(
+      telemetry.process('email', [job('j2')], { kind: 'own' }, () => {
+        throw thrown;
+      }),
+    ).rejects.toBe(thrown);
+    const [span] = otel.spans();
+    expect(span!.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span!.attributes['error.type']).toBe('_OTHER');
+    expect(span!.events.map((event) => event.name)).toEqual(['exception']);
+    const metrics = await otel.collect();
+    expect(metrics.total('queuetel.job.in_flight')).toBe(0);
+    expect(metrics.total('queuetel.job.outcomes', { 'queuetel.job.outcome': 'retried', 'error.type': '_OTHER' })).toBe(1);
+  });
+
+  it('rethrows an Error as the very same object and names its class', async () => {
+    const { otel, telemetry } = setup({}, path);
+    const error = new RangeError('out of range');
+    await expect(
+      telemetry.process('email', [job('j3', {}, { lastAttempt: true })], { kind: 'own' }, () => Promise.reject(error)),
+    ).rejects.toBe(error);
+    expect(otel.spans()[0]!.attributes['error.type']).toBe('RangeError');
+    const metrics = await otel.collect();
+    expect(metrics.total('queuetel.job.outcomes', { 'queuetel.job.outcome': 'failed', 'error.type': 'RangeError' })).toBe(1);
+    expect(metrics.total('messaging.process.duration', { 'error.type': 'RangeError' })).toBe(1);
+  });
+});
+
+describe('span relationships', () => {
+  it('links to the producer by default and starts a new trace', async () => {
+    const { otel, telemetry } = setup();
+    const producer = producerCarrier(otel);
+    await telemetry.process('q', [job('a', {}, { carrier: producer.carrier })], { kind: 'own' }, () => {});
+    const process = otel.spans().find((span) => span.name === 'process q')!;
+    expect(process.spanContext().traceId).not.toBe(producer.spanContext.traceId);
+    expect(process.parentSpanContext).toBeUndefined();
+    expect(process.links.map((link) => link.context.spanId)).toEqual([producer.spanContext.spanId]);
+  });
+
+  it('continues the producer trace as a child when asked, and links a batch instead', async () => {
+    const { otel, telemetry } = setup({ producerRelationship: 'child' });
+    const first = producerCarrier(otel);
+    const second = producerCarrier(otel);
+    await telemetry.process('q', [job('a', {}, { carrier: first.carrier })], { kind: 'own' }, () => {});
+    await telemetry.process(
+      'q',
+      [job('b', {}, { carrier: first.carrier }), job('c', {}, { carrier: second.carrier })],
+      { kind: 'own' },
+      () => {},
+    );
+    const [single, batch] = otel.spans().filter((span) => span.name === 'process q');
+    expect(single!.spanContext().traceId).toBe(first.spanContext.traceId);
+    expect(single!.parentSpanContext?.spanId).toBe(first.spanContext.spanId);
+    expect(batch!.parentSpanContext).toBeUndefined();
+    expect(batch!.attributes['messaging.batch.message_count']).toBe(2);
+    expect(batch!.attributes['messaging.message.id']).toBeUndefined();
+    expect(batch!.links).toHaveLength(2);
+  });
+
+  it('neither parents nor links with none', async () => {
+    const { otel, telemetry } = setup({ producerRelationship: 'none' });
+    const producer = producerCarrier(otel);
+    await telemetry.process('q', [job('a', {}, { carrier: producer.carrier })], { kind: 'own' }, () => {});
+    const process = otel.spans().find((span) => span.name === 'process q')!;
+    expect(process.links).toEqual([]);
+    expect(process.parentSpanContext).toBeUndefined();
+  });
+
+  it('ignores carriers that are malformed, not objects, or hold non-strings', async () => {
+    const { otel, telemetry } = setup();
+    const carriers: unknown[] = ['00-abc', 42, ['traceparent'], { traceparent: 'garbage' }, { traceparent: 7 }, null];
+    for (const carrier of carriers) {
+      await telemetry.process('q', [job('x', {}, { carrier })], { kind: 'own' }, () => {});
+    }
+    const spans = otel.spans();
+    expect(spans).toHaveLength(carriers.length);
+    expect(spans.every((span) => span.links.length === 0)).toBe(true);
+  });
+
+  it('runs the handler inside its process span', async () => {
+    const { otel, telemetry } = setup();
+    let active: string | undefined;
+    await telemetry.process('q', [job('a')], { kind: 'own' }, () => {
+      active = trace.getActiveSpan()?.spanContext().spanId;
+    });
+    expect(active).toBe(otel.spans()[0]!.spanContext().spanId);
+  });
+});
+
+describe('working on spans someone else started', () => {
+  it('adds per-job attributes and the outcome to a span that covers exactly the job', async () => {
+    const { otel, telemetry } = setup({ labels: { project: { from: 'data.project' } } });
+    const outer = otel.tracerProvider.getTracer('pg-boss').startSpan('process q');
+    await telemetry.process('q', [job('a', { project: 'p1' })], { kind: 'enrich', span: outer }, () => {});
+    outer.end();
+    expect(otel.spans()).toHaveLength(1);
+    expect(otel.spans()[0]!.attributes).toMatchObject({
+      project: 'p1',
+      'queuetel.job.attempt': 1,
+      'queuetel.job.outcome': 'completed',
+      'messaging.message.id': 'a',
+    });
+  });
+
+  it('records a failed job of a larger batch as an event on the batch span', async () => {
+    const { otel, telemetry } = setup();
+    const outer = otel.tracerProvider.getTracer('pg-boss').startSpan('process q');
+    await expect(
+      telemetry.process('q', [job('b1')], { kind: 'event', span: outer }, () => Promise.reject(new Error('nope'))),
+    ).rejects.toThrow('nope');
+    outer.end();
+    const [span] = otel.spans();
+    expect(span!.events).toHaveLength(1);
+    expect(span!.events[0]!.attributes).toMatchObject({ 'messaging.message.id': 'b1', 'error.type': 'Error' });
+  });
+});
+
+describe('user code never breaks a job', () => {
+  it('catches hooks that throw and still runs the handler and ends the span', async () => {
+    const { otel, telemetry } = setup({
+      startHook: () => {
+        throw new Error('start hook');
+      },
+      endHook: () => {
+        throw new Error('end hook');
+      },
+    });
+    await expect(telemetry.process('q', [job('a')], { kind: 'own' }, () => 7)).resolves.toBe(7);
+    expect(otel.spans()).toHaveLength(1);
+  });
+
+  it('lets hooks add attributes at the start and the end', async () => {
+    const { otel, telemetry } = setup({
+      startHook: (span, jobs) => span.setAttribute('app.first_job', jobs[0]!.id),
+      endHook: (span, _jobs, error) => span.setAttribute('app.failed', error !== undefined),
+    });
+    await telemetry.process('q', [job('a')], { kind: 'own' }, () => {});
+    expect(otel.spans()[0]!.attributes).toMatchObject({ 'app.first_job': 'a', 'app.failed': false });
+  });
+
+  it('records an extractor that throws as the error marker and completes the job', async () => {
+    const { otel, telemetry } = setup({
+      labels: {
+        tenant: {
+          from: () => {
+            throw new Error('boom');
+          },
+        },
+      },
+    });
+    await expect(telemetry.process('q', [job('a')], { kind: 'own' }, () => 'ok')).resolves.toBe('ok');
+    const metrics = await otel.collect();
+    expect(metrics.total('queuetel.job.outcomes', { tenant: LABEL_MARKERS.error, 'queuetel.job.outcome': 'completed' })).toBe(1);
+    expect(metrics.total('queuetel.label.folded', { 'queuetel.label.key': 'tenant', 'queuetel.label.reason': 'error' })).toBe(1);
+  });
+
+  it('survives an adapter whose metadata reader throws', async () => {
+    const otel = createTestTelemetry();
+    const broken = new JobTelemetry(resolveOptions<ToyJob>(otel.providers), {
+      ...toyAdapter,
+      facts: () => {
+        throw new Error('bad metadata');
+      },
+    });
+    await expect(broken.process('q', [job('a')], { kind: 'own' }, () => 1)).resolves.toBe(1);
+    const [span] = otel.spans();
+    expect(span!.name).toBe('process q');
+    expect(span!.attributes['messaging.message.id']).toBeUndefined();
+    expect((await otel.collect()).total('queuetel.job.outcomes', { 'queuetel.job.outcome': 'completed' })).toBe(1);
+  });
+});
+
+describe('bounded cardinality', () => {
+  it('folds label combinations past the cap into one overflow combination', async () => {
+    const { otel, telemetry } = setup({
+      labels: { a: { from: 'data.a' }, b: { from: 'data.b' } },
+      maxLabelCombinations: 4,
+    });
+    for (let i = 0; i < 5; i++) {
+      for (let j = 0; j < 5; j++) {
+        await telemetry.process('q', [job('x', { a: `a${i}`, b: `b${j}` })], { kind: 'none' }, () => {});
+      }
+    }
+    const metrics = await otel.collect();
+    expect(metrics.points('queuetel.job.attempts')).toHaveLength(5);
+    expect(metrics.total('queuetel.job.attempts', { a: '_overflow', b: '_overflow' })).toBe(21);
+    expect(metrics.total('queuetel.label.folded', { 'queuetel.label.reason': 'series_limit' })).toBe(21);
+  });
+
+  it('folds queue names past maxQueues', async () => {
+    const { otel, telemetry } = setup({ maxQueues: 2 });
+    for (const queue of ['q1', 'q2', 'q3', 'q4']) {
+      await telemetry.process(queue, [job('x')], { kind: 'none' }, () => {});
+    }
+    const metrics = await otel.collect();
+    expect(metrics.valuesOf('queuetel.job.attempts', 'messaging.destination.name').sort()).toEqual(['_overflow', 'q1', 'q2']);
+  });
+});
+
+describe('producer and client operations', () => {
+  it('makes a PRODUCER span, hands its context to the sender, and counts the messages', async () => {
+    const { otel, telemetry } = setup();
+    let stored: Record<string, string> | undefined;
+    const id = await telemetry.send('email', 'send', 1, (carrier) => {
+      stored = carrier;
+      return 'job-1';
+    }, (result) => result);
+    expect(id).toBe('job-1');
+    const [span] = otel.spans();
+    expect(span!.kind).toBe(SpanKind.PRODUCER);
+    expect(span!.name).toBe('send email');
+    expect(span!.attributes['messaging.message.id']).toBe('job-1');
+    expect(stored?.traceparent).toContain(span!.spanContext().spanId);
+    const metrics = await otel.collect();
+    expect(metrics.total('messaging.client.sent.messages', { 'messaging.operation.name': 'send' })).toBe(1);
+    expect(metrics.total('messaging.client.operation.duration', { 'messaging.operation.name': 'send' })).toBe(1);
+  });
+
+  it('makes one span for a batch send, with its message count', async () => {
+    const { otel, telemetry } = setup();
+    await telemetry.send('email', 'send_batch', 50, () => undefined);
+    expect(otel.spans()).toHaveLength(1);
+    expect(otel.spans()[0]!.attributes['messaging.batch.message_count']).toBe(50);
+    expect((await otel.collect()).total('messaging.client.sent.messages')).toBe(50);
+  });
+
+  it('makes no span for an operation that returned no messages, but times it', async () => {
+    const { otel, telemetry } = setup();
+    await telemetry.operation('q', 'receive', 'receive', () => [], (rows) => ({ messageCount: rows.length }));
+    await telemetry.operation('q', 'receive', 'receive', () => ['m'], (rows) => ({ messageCount: rows.length, messageId: '9' }));
+    expect(otel.spans().map((span) => [span.name, span.kind, span.attributes['messaging.message.id']])).toEqual([
+      ['receive q', SpanKind.CLIENT, '9'],
+    ]);
+    expect((await otel.collect()).total('messaging.client.operation.duration', { 'messaging.operation.name': 'receive' })).toBe(2);
+  });
+
+  it('keeps the caller context around a send', async () => {
+    const { otel, telemetry } = setup();
+    const parent = otel.tracerProvider.getTracer('app').startSpan('http request');
+    await context.with(trace.setSpan(context.active(), parent), () => telemetry.send('q', 'send', 1, () => 'id'));
+    parent.end();
+    const send = otel.spans().find((span) => span.name === 'send q')!;
+    expect(send.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
+  });
+});

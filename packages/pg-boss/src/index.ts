@@ -1,0 +1,10 @@
+export { instrumentPgBoss } from './instrument.js';
+export { DATA_CARRIER_KEY } from './data-carrier.js';
+export type {
+  BatchHandler,
+  JobHandler,
+  PgBossInstrumentation,
+  PgBossInstrumentationOptions,
+  PgBossJob,
+  PgBossLike,
+} from './types.js';

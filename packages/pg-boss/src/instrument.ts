@@ -1,0 +1,100 @@
+import { JobTelemetry, QueuetelConfigError, expectBoolean, resolveOptions } from '@queuetel/core';
+import { hasBuiltInTelemetry } from './built-in.js';
+import { eachJob, instrumentHandler, type ConsumerContext } from './consumer.js';
+import { createPgBossAdapter } from './job-adapter.js';
+import { instrumentInsert, instrumentSendCall } from './producer.js';
+import type {
+  BatchHandler,
+  PgBossInstrumentation,
+  PgBossInstrumentationOptions,
+  PgBossJob,
+  PgBossLike,
+} from './types.js';
+
+type Call = (...args: unknown[]) => Promise<unknown>;
+
+const INSTRUMENTED = Symbol.for('queuetel.pg-boss.instrumented');
+
+/**
+ * Instruments one PgBoss instance in place: its job-creating calls and `work()` now record spans
+ * and metrics. Call it before `work()`; code that calls the instance needs no other change.
+ */
+export function instrumentPgBoss(
+  boss: PgBossLike,
+  options: PgBossInstrumentationOptions = {},
+): PgBossInstrumentation {
+  if (boss === null || typeof boss !== 'object' || typeof boss.send !== 'function' || typeof boss.work !== 'function') {
+    throw new QueuetelConfigError('boss', 'must be a PgBoss instance');
+  }
+  if ((boss as { [INSTRUMENTED]?: boolean })[INSTRUMENTED]) {
+    throw new QueuetelConfigError('boss', 'is already instrumented; call uninstrument() on the first instrumentation');
+  }
+  const resolved = resolveOptions(options, ['builtInTelemetry']);
+  expectBoolean('builtInTelemetry', options.builtInTelemetry);
+  const builtInTelemetry = options.builtInTelemetry ?? hasBuiltInTelemetry(boss);
+
+  const carriers = new WeakMap<object, unknown>();
+  const telemetry = new JobTelemetry(resolved, createPgBossAdapter(carriers));
+  const original = (method: keyof PgBossLike): Call | undefined => {
+    const fn = boss[method] as Call | undefined;
+    return typeof fn === 'function' ? fn.bind(boss) : undefined;
+  };
+  const fail = original('fail')!;
+  const consumer: ConsumerContext = {
+    telemetry,
+    carriers,
+    builtInExpected: builtInTelemetry,
+    fail: (queue, id, error) => fail(queue, id, error),
+  };
+
+  const patches = new Map<string, Call>();
+  const work = original('work')!;
+  patches.set('work', (name, ...args) => {
+    const [first, second] = args;
+    const handler = typeof first === 'function' ? first : second;
+    if (typeof name !== 'string' || typeof handler !== 'function') return work(name, ...args);
+    const userOptions = typeof first === 'function' ? {} : (first ?? {});
+    // Wait time, attempts and retry-aware outcomes need the job's metadata.
+    return work(
+      name,
+      { ...(userOptions as object), includeMetadata: true },
+      instrumentHandler(consumer, name, handler as BatchHandler<PgBossJob>),
+    );
+  });
+
+  // With pg-boss's own telemetry on, pg-boss makes the send spans and carries the trace context in
+  // its trace_context column; a second span from queuetel would only duplicate them.
+  if (!builtInTelemetry) {
+    for (const method of ['send', 'sendAfter', 'sendThrottled', 'sendDebounced'] as const) {
+      const call = original(method);
+      if (call) patches.set(method, instrumentSendCall(telemetry, 'send', 1, call));
+    }
+    const upsert = original('upsert');
+    if (upsert) patches.set('upsert', instrumentSendCall(telemetry, 'upsert', 1, upsert));
+    // A publish fans out to however many queues subscribe, which only the database knows.
+    const publish = original('publish');
+    if (publish) patches.set('publish', instrumentSendCall(telemetry, 'publish', 0, publish));
+    const insert = original('insert');
+    if (insert) patches.set('insert', instrumentInsert(telemetry, insert));
+  }
+
+  const previous = new Map<string, PropertyDescriptor | undefined>();
+  for (const [method, patch] of patches) {
+    previous.set(method, Object.getOwnPropertyDescriptor(boss, method));
+    Object.defineProperty(boss, method, { value: patch, configurable: true, writable: true });
+  }
+  Object.defineProperty(boss, INSTRUMENTED, { value: true, configurable: true });
+
+  return {
+    builtInTelemetry,
+    eachJob: (handler) => eachJob(handler, consumer.fail),
+    uninstrument() {
+      for (const [method, descriptor] of previous) {
+        if (descriptor) Object.defineProperty(boss, method, descriptor);
+        else delete (boss as unknown as Record<string, unknown>)[method];
+      }
+      previous.clear();
+      delete (boss as { [INSTRUMENTED]?: boolean })[INSTRUMENTED];
+    },
+  };
+}

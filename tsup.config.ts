@@ -1,0 +1,16 @@
+// Shared by every published package: each builds its src/index.ts (and any extra entries it lists in
+// package.json "tsup.entry") to ESM and CommonJS with type declarations for both.
+import { readFileSync } from 'node:fs';
+import { defineConfig } from 'tsup';
+
+const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { tsup?: { entry?: string[] } };
+
+export default defineConfig({
+  entry: manifest.tsup?.entry ?? ['src/index.ts'],
+  format: ['esm', 'cjs'],
+  dts: true,
+  clean: true,
+  sourcemap: true,
+  target: 'node20',
+  shims: true,
+});
