@@ -453,7 +453,7 @@ export class JobTelemetry<Job> {
 function chooseSink<Job>(options: ResolvedOptions<Job>, scope: QueueAdapter<Job>['scope']): MetricSink {
   if (!options.metrics) return NOOP_SINK;
   if (options.metricProducer) return options.metricProducer.storeFor(scope);
-  return new MeterSink(scope, options.meterProvider);
+  return MeterSink.shared(scope, options.meterProvider);
 }
 
 function safely<T>(read: () => T): T | undefined {

@@ -52,7 +52,12 @@ function producerCarrier(otel: ReturnType<typeof createTestTelemetry>) {
 describe.each<MetricsPath>(['producer', 'meter'])('job telemetry through the %s path', (path) => {
   it('gives one job a CONSUMER process span with the messaging attributes and its labels', async () => {
     const { otel, telemetry } = setup({ labels: { project: { from: 'data.project' } } }, path);
-    const result = await telemetry.process('email', [job('j1', { project: 'acme' }, { attempt: 2 })], { kind: 'own' }, () => 'done');
+    const result = await telemetry.process(
+      'email',
+      [job('j1', { project: 'acme' }, { attempt: 2 })],
+      { kind: 'own' },
+      () => 'done',
+    );
     expect(result).toBe('done');
     const [span] = otel.spans();
     expect(span!.name).toBe('process email');
@@ -90,6 +95,7 @@ describe.each<MetricsPath>(['producer', 'meter'])('job telemetry through the %s 
     const thrown = 'plain string failure';
     await expect(
       telemetry.process('email', [job('j2')], { kind: 'own' }, () => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- the case under test
         throw thrown;
       }),
     ).rejects.toBe(thrown);
@@ -99,18 +105,27 @@ describe.each<MetricsPath>(['producer', 'meter'])('job telemetry through the %s 
     expect(span!.events.map((event) => event.name)).toEqual(['exception']);
     const metrics = await otel.collect();
     expect(metrics.total('queuetel.job.in_flight')).toBe(0);
-    expect(metrics.total('queuetel.job.outcomes', { 'queuetel.job.outcome': 'retried', 'error.type': '_OTHER' })).toBe(1);
+    expect(
+      metrics.total('queuetel.job.outcomes', { 'queuetel.job.outcome': 'retried', 'error.type': '_OTHER' }),
+    ).toBe(1);
   });
 
   it('rethrows an Error as the very same object and names its class', async () => {
     const { otel, telemetry } = setup({}, path);
     const error = new RangeError('out of range');
     await expect(
-      telemetry.process('email', [job('j3', {}, { lastAttempt: true })], { kind: 'own' }, () => Promise.reject(error)),
+      telemetry.process('email', [job('j3', {}, { lastAttempt: true })], { kind: 'own' }, () =>
+        Promise.reject(error),
+      ),
     ).rejects.toBe(error);
     expect(otel.spans()[0]!.attributes['error.type']).toBe('RangeError');
     const metrics = await otel.collect();
-    expect(metrics.total('queuetel.job.outcomes', { 'queuetel.job.outcome': 'failed', 'error.type': 'RangeError' })).toBe(1);
+    expect(
+      metrics.total('queuetel.job.outcomes', {
+        'queuetel.job.outcome': 'failed',
+        'error.type': 'RangeError',
+      }),
+    ).toBe(1);
     expect(metrics.total('messaging.process.duration', { 'error.type': 'RangeError' })).toBe(1);
   });
 });
@@ -157,7 +172,14 @@ describe('span relationships', () => {
 
   it('ignores carriers that are malformed, not objects, or hold non-strings', async () => {
     const { otel, telemetry } = setup();
-    const carriers: unknown[] = ['00-abc', 42, ['traceparent'], { traceparent: 'garbage' }, { traceparent: 7 }, null];
+    const carriers: unknown[] = [
+      '00-abc',
+      42,
+      ['traceparent'],
+      { traceparent: 'garbage' },
+      { traceparent: 7 },
+      null,
+    ];
     for (const carrier of carriers) {
       await telemetry.process('q', [job('x', {}, { carrier })], { kind: 'own' }, () => {});
     }
@@ -195,12 +217,17 @@ describe('working on spans someone else started', () => {
     const { otel, telemetry } = setup();
     const outer = otel.tracerProvider.getTracer('pg-boss').startSpan('process q');
     await expect(
-      telemetry.process('q', [job('b1')], { kind: 'event', span: outer }, () => Promise.reject(new Error('nope'))),
+      telemetry.process('q', [job('b1')], { kind: 'event', span: outer }, () =>
+        Promise.reject(new Error('nope')),
+      ),
     ).rejects.toThrow('nope');
     outer.end();
     const [span] = otel.spans();
     expect(span!.events).toHaveLength(1);
-    expect(span!.events[0]!.attributes).toMatchObject({ 'messaging.message.id': 'b1', 'error.type': 'Error' });
+    expect(span!.events[0]!.attributes).toMatchObject({
+      'messaging.message.id': 'b1',
+      'error.type': 'Error',
+    });
   });
 });
 
@@ -239,8 +266,18 @@ describe('user code never breaks a job', () => {
     });
     await expect(telemetry.process('q', [job('a')], { kind: 'own' }, () => 'ok')).resolves.toBe('ok');
     const metrics = await otel.collect();
-    expect(metrics.total('queuetel.job.outcomes', { tenant: LABEL_MARKERS.error, 'queuetel.job.outcome': 'completed' })).toBe(1);
-    expect(metrics.total('queuetel.label.folded', { 'queuetel.label.key': 'tenant', 'queuetel.label.reason': 'error' })).toBe(1);
+    expect(
+      metrics.total('queuetel.job.outcomes', {
+        tenant: LABEL_MARKERS.error,
+        'queuetel.job.outcome': 'completed',
+      }),
+    ).toBe(1);
+    expect(
+      metrics.total('queuetel.label.folded', {
+        'queuetel.label.key': 'tenant',
+        'queuetel.label.reason': 'error',
+      }),
+    ).toBe(1);
   });
 
   it('survives an adapter whose metadata reader throws', async () => {
@@ -255,7 +292,9 @@ describe('user code never breaks a job', () => {
     const [span] = otel.spans();
     expect(span!.name).toBe('process q');
     expect(span!.attributes['messaging.message.id']).toBeUndefined();
-    expect((await otel.collect()).total('queuetel.job.outcomes', { 'queuetel.job.outcome': 'completed' })).toBe(1);
+    expect(
+      (await otel.collect()).total('queuetel.job.outcomes', { 'queuetel.job.outcome': 'completed' }),
+    ).toBe(1);
   });
 });
 
@@ -282,7 +321,11 @@ describe('bounded cardinality', () => {
       await telemetry.process(queue, [job('x')], { kind: 'none' }, () => {});
     }
     const metrics = await otel.collect();
-    expect(metrics.valuesOf('queuetel.job.attempts', 'messaging.destination.name').sort()).toEqual(['_overflow', 'q1', 'q2']);
+    expect(metrics.valuesOf('queuetel.job.attempts', 'messaging.destination.name').sort()).toEqual([
+      '_overflow',
+      'q1',
+      'q2',
+    ]);
   });
 });
 
@@ -290,10 +333,16 @@ describe('producer and client operations', () => {
   it('makes a PRODUCER span, hands its context to the sender, and counts the messages', async () => {
     const { otel, telemetry } = setup();
     let stored: Record<string, string> | undefined;
-    const id = await telemetry.send('email', 'send', 1, (carrier) => {
-      stored = carrier;
-      return 'job-1';
-    }, (result) => result);
+    const id = await telemetry.send(
+      'email',
+      'send',
+      1,
+      (carrier) => {
+        stored = carrier;
+        return 'job-1';
+      },
+      (result) => result,
+    );
     expect(id).toBe('job-1');
     const [span] = otel.spans();
     expect(span!.kind).toBe(SpanKind.PRODUCER);
@@ -302,7 +351,9 @@ describe('producer and client operations', () => {
     expect(stored?.traceparent).toContain(span!.spanContext().spanId);
     const metrics = await otel.collect();
     expect(metrics.total('messaging.client.sent.messages', { 'messaging.operation.name': 'send' })).toBe(1);
-    expect(metrics.total('messaging.client.operation.duration', { 'messaging.operation.name': 'send' })).toBe(1);
+    expect(metrics.total('messaging.client.operation.duration', { 'messaging.operation.name': 'send' })).toBe(
+      1,
+    );
   });
 
   it('makes one span for a batch send, with its message count', async () => {
@@ -315,18 +366,36 @@ describe('producer and client operations', () => {
 
   it('makes no span for an operation that returned no messages, but times it', async () => {
     const { otel, telemetry } = setup();
-    await telemetry.operation('q', 'receive', 'receive', () => [], (rows) => ({ messageCount: rows.length }));
-    await telemetry.operation('q', 'receive', 'receive', () => ['m'], (rows) => ({ messageCount: rows.length, messageId: '9' }));
-    expect(otel.spans().map((span) => [span.name, span.kind, span.attributes['messaging.message.id']])).toEqual([
-      ['receive q', SpanKind.CLIENT, '9'],
-    ]);
-    expect((await otel.collect()).total('messaging.client.operation.duration', { 'messaging.operation.name': 'receive' })).toBe(2);
+    await telemetry.operation(
+      'q',
+      'receive',
+      'receive',
+      () => [],
+      (rows) => ({ messageCount: rows.length }),
+    );
+    await telemetry.operation(
+      'q',
+      'receive',
+      'receive',
+      () => ['m'],
+      (rows) => ({ messageCount: rows.length, messageId: '9' }),
+    );
+    expect(
+      otel.spans().map((span) => [span.name, span.kind, span.attributes['messaging.message.id']]),
+    ).toEqual([['receive q', SpanKind.CLIENT, '9']]);
+    expect(
+      (await otel.collect()).total('messaging.client.operation.duration', {
+        'messaging.operation.name': 'receive',
+      }),
+    ).toBe(2);
   });
 
   it('keeps the caller context around a send', async () => {
     const { otel, telemetry } = setup();
     const parent = otel.tracerProvider.getTracer('app').startSpan('http request');
-    await context.with(trace.setSpan(context.active(), parent), () => telemetry.send('q', 'send', 1, () => 'id'));
+    await context.with(trace.setSpan(context.active(), parent), () =>
+      telemetry.send('q', 'send', 1, () => 'id'),
+    );
     parent.end();
     const send = otel.spans().find((span) => span.name === 'send q')!;
     expect(send.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);

@@ -1,6 +1,12 @@
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLabelGuard, LABEL_MARKERS, OnceReporter, type FoldReason, type LabelDefinition } from '@queuetel/core';
+import {
+  createLabelGuard,
+  LABEL_MARKERS,
+  OnceReporter,
+  type FoldReason,
+  type LabelDefinition,
+} from '@queuetel/core';
 
 interface Job {
   data: Record<string, unknown>;

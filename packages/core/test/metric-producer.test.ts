@@ -31,17 +31,23 @@ describe('the pre-aggregating producer', () => {
     const viaProducer = createTestTelemetry('producer');
     record(viaProducer.metricProducer!.storeFor(scope));
     const viaMeter = createTestTelemetry('meter');
-    record(new MeterSink(scope, viaMeter.meterProvider));
+    record(MeterSink.shared(scope, viaMeter.meterProvider));
 
     const [fast, plain] = await Promise.all([viaProducer.collect(), viaMeter.collect()]);
-    for (const name of [INSTRUMENTS.jobWaitTime.name, INSTRUMENTS.jobAttempts.name, INSTRUMENTS.jobInFlight.name]) {
+    for (const name of [
+      INSTRUMENTS.jobWaitTime.name,
+      INSTRUMENTS.jobAttempts.name,
+      INSTRUMENTS.jobInFlight.name,
+    ]) {
       const a = fast.metric(name)!;
       const b = plain.metric(name)!;
       expect(a.dataPointType).toBe(b.dataPointType);
       expect(a.descriptor.unit).toBe(b.descriptor.unit);
       expect(a.aggregationTemporality).toBe(b.aggregationTemporality);
       if ('isMonotonic' in a && 'isMonotonic' in b) expect(a.isMonotonic).toBe(b.isMonotonic);
-      expect(a.dataPoints.map((p) => [p.attributes, p.value])).toEqual(b.dataPoints.map((p) => [p.attributes, p.value]));
+      expect(a.dataPoints.map((p) => [p.attributes, p.value])).toEqual(
+        b.dataPoints.map((p) => [p.attributes, p.value]),
+      );
     }
     const waits = fast.points(INSTRUMENTS.jobWaitTime.name)[0]!.histogram!;
     expect(waits.buckets.boundaries).toEqual(WAIT_TIME_BUCKETS);
@@ -56,7 +62,10 @@ describe('the pre-aggregating producer', () => {
     const telemetry = createTestTelemetry('producer');
     const attributes = { 'messaging.destination.name': 'q' };
     telemetry.metricProducer!.storeFor(scope).counter(INSTRUMENTS.jobAttempts, attributes).add(1);
-    telemetry.metricProducer!.storeFor(scope).counter(INSTRUMENTS.jobAttempts, { ...attributes }).add(2);
+    telemetry
+      .metricProducer!.storeFor(scope)
+      .counter(INSTRUMENTS.jobAttempts, { ...attributes })
+      .add(2);
     const snapshot = await telemetry.collect();
     expect(snapshot.points(INSTRUMENTS.jobAttempts.name)).toHaveLength(1);
     expect(snapshot.total(INSTRUMENTS.jobAttempts.name)).toBe(3);

@@ -23,15 +23,27 @@ describe('options are checked once, at construction', () => {
   });
 
   it.each([
-    [{ producerRelationship: 'parent' }, "option 'producerRelationship' must be one of 'link', 'child', 'none', got 'parent'"],
+    [
+      { producerRelationship: 'parent' },
+      "option 'producerRelationship' must be one of 'link', 'child', 'none', got 'parent'",
+    ],
     [{ tracing: 'yes' }, "option 'tracing' must be true or false, got 'yes'"],
     [{ tracerProvider: {} }, "option 'tracerProvider' must have a getTracer() method"],
     [{ labels: [] }, "option 'labels' must be an object of label definitions, got an array"],
     [{ labels: { Project: { from: 'data.p' } } }, "option 'labels.Project' has an invalid key"],
     [{ labels: { project: { from: 3 } } }, "option 'labels.project.from' must be a dotted path"],
-    [{ labels: { project: { from: 'data.p', maxValues: 0 } } }, "option 'labels.project.maxValues' must be a whole number from 1 to 10000, got 0"],
-    [{ labels: { project: { from: 'data.p', values: ['a', ''] } } }, "option 'labels.project.values[1]' must be a non-empty string"],
-    [{ labels: { project: { from: 'data.p', maxvalues: 3 } } }, "option 'labels.project.maxvalues' is not a known label setting"],
+    [
+      { labels: { project: { from: 'data.p', maxValues: 0 } } },
+      "option 'labels.project.maxValues' must be a whole number from 1 to 10000, got 0",
+    ],
+    [
+      { labels: { project: { from: 'data.p', values: ['a', ''] } } },
+      "option 'labels.project.values[1]' must be a non-empty string",
+    ],
+    [
+      { labels: { project: { from: 'data.p', maxvalues: 3 } } },
+      "option 'labels.project.maxvalues' is not a known label setting",
+    ],
     [{ maxLabelCombinations: 1.5 }, "option 'maxLabelCombinations' must be a whole number"],
     [{ lables: {} }, "option 'lables' is not a known option"],
     ['fast', "option 'options' must be an object, got 'fast'"],

@@ -24,18 +24,15 @@ export interface ConsumerContext {
  * as it is, for pg-boss to fail; in a larger batch a failed job is failed alone, with its own error,
  * and the rest complete when the batch returns.
  */
-export function eachJob<Job extends PgBossJob>(handler: JobHandler<Job>, fail: FailJob): BatchHandler<Job> {
-  const batch = (jobs: Job[]) => runEach(jobs, (job) => handler(job), fail);
-  return Object.assign(batch, { [EACH_JOB]: handler as JobHandler<PgBossJob> });
+export function eachJob<Job>(handler: JobHandler<Job>, fail: FailJob): BatchHandler<Job> {
+  const perJob = handler as unknown as JobHandler<PgBossJob>;
+  const batch = (jobs: PgBossJob[]) => runEach(jobs, perJob, fail);
+  return Object.assign(batch, { [EACH_JOB]: perJob }) as unknown as BatchHandler<Job>;
 }
 
-async function runEach<Job extends PgBossJob>(
-  jobs: Job[],
-  run: (job: Job) => unknown,
-  fail: FailJob,
-): Promise<unknown> {
+async function runEach(jobs: PgBossJob[], run: (job: PgBossJob) => unknown, fail: FailJob): Promise<unknown> {
   if (jobs.length === 1) return run(jobs[0]!);
-  const failed: { job: Job; error: unknown }[] = [];
+  const failed: { job: PgBossJob; error: unknown }[] = [];
   for (const job of jobs) {
     try {
       await run(job);
@@ -72,7 +69,7 @@ export function instrumentHandler(
         );
       }
       // pg-boss counts the messages it delivers when its own telemetry is on; otherwise queuetel does.
-      telemetry.queue(queue).consumed.add(jobs.length);
+      telemetry.queue(queue).consumed().add(jobs.length);
     }
 
     if (perJob) {
@@ -84,6 +81,8 @@ export function instrumentHandler(
       return runEach(jobs, (job) => telemetry.process(queue, [job], plan, () => perJob(job)), context.fail);
     }
     const plan: SpanPlan = builtIn ? { kind: 'enrich', span: builtIn } : OWN_SPAN;
-    return telemetry.process(queue, jobs, plan, () => (handler as (...args: unknown[]) => unknown)(jobs, ...rest));
+    return telemetry.process(queue, jobs, plan, () =>
+      (handler as (...args: unknown[]) => unknown)(jobs, ...rest),
+    );
   };
 }

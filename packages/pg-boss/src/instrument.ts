@@ -23,11 +23,19 @@ export function instrumentPgBoss(
   boss: PgBossLike,
   options: PgBossInstrumentationOptions = {},
 ): PgBossInstrumentation {
-  if (boss === null || typeof boss !== 'object' || typeof boss.send !== 'function' || typeof boss.work !== 'function') {
+  if (
+    boss === null ||
+    typeof boss !== 'object' ||
+    typeof boss.send !== 'function' ||
+    typeof boss.work !== 'function'
+  ) {
     throw new QueuetelConfigError('boss', 'must be a PgBoss instance');
   }
   if ((boss as { [INSTRUMENTED]?: boolean })[INSTRUMENTED]) {
-    throw new QueuetelConfigError('boss', 'is already instrumented; call uninstrument() on the first instrumentation');
+    throw new QueuetelConfigError(
+      'boss',
+      'is already instrumented; call uninstrument() on the first instrumentation',
+    );
   }
   const resolved = resolveOptions(options, ['builtInTelemetry']);
   expectBoolean('builtInTelemetry', options.builtInTelemetry);
@@ -36,8 +44,8 @@ export function instrumentPgBoss(
   const carriers = new WeakMap<object, unknown>();
   const telemetry = new JobTelemetry(resolved, createPgBossAdapter(carriers));
   const original = (method: keyof PgBossLike): Call | undefined => {
-    const fn = boss[method] as Call | undefined;
-    return typeof fn === 'function' ? fn.bind(boss) : undefined;
+    const fn: unknown = Reflect.get(boss, method);
+    return typeof fn === 'function' ? (fn as Call).bind(boss) : undefined;
   };
   const fail = original('fail')!;
   const consumer: ConsumerContext = {
@@ -57,7 +65,7 @@ export function instrumentPgBoss(
     // Wait time, attempts and retry-aware outcomes need the job's metadata.
     return work(
       name,
-      { ...(userOptions as object), includeMetadata: true },
+      { ...userOptions, includeMetadata: true },
       instrumentHandler(consumer, name, handler as BatchHandler<PgBossJob>),
     );
   });

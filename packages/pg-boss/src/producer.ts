@@ -51,7 +51,9 @@ export function instrumentInsert(telemetry: JobTelemetry<PgBossJob>, original: C
     }
     return telemetry.send(name, 'insert', jobs.length, (carrier) =>
       original(
-        ...rebuild(jobs.map((job) => (isRecord(job) ? { ...job, data: withCarrier(job.data, carrier) } : job))),
+        ...rebuild(
+          jobs.map((job) => (isRecord(job) ? { ...job, data: withCarrier(job.data, carrier) } : job)),
+        ),
       ),
     );
   };

@@ -19,7 +19,7 @@ export interface PgBossJob<Data = unknown> {
 }
 
 /** What a pg-boss `work()` handler is: it always receives an array of jobs. */
-export type BatchHandler<Job = PgBossJob> = (jobs: Job[]) => unknown;
+export type BatchHandler<Job = PgBossJob> = (jobs: Job[]) => Promise<unknown>;
 
 /** A handler for one job at a time, for {@link PgBossInstrumentation.eachJob}. */
 export type JobHandler<Job = PgBossJob> = (job: Job) => unknown;
@@ -55,7 +55,7 @@ export interface PgBossInstrumentation {
    * Wraps a handler that takes one job, for `work()`: each job of a batch runs in turn under a
    * process span of its own, and a job that fails is failed alone while the others complete.
    */
-  eachJob<Job extends PgBossJob = PgBossJob>(handler: JobHandler<Job>): BatchHandler<Job>;
+  eachJob<Job = PgBossJob>(handler: JobHandler<Job>): BatchHandler<Job>;
   /** Whether queuetel is adding to pg-boss's built-in spans rather than making its own. */
   readonly builtInTelemetry: boolean;
   /** Puts back the instance's original methods. Workers already started stay instrumented. */

@@ -71,7 +71,9 @@ export class JobMetrics {
     if (queue) return queue;
     if (this.#queues.size >= this.#config.maxQueues) {
       this.fold(ATTR_MESSAGING_DESTINATION_NAME, FOLD_REASONS.overflow);
-      this.#overflowQueue ??= new QueueMetrics(this.#config, LABEL_MARKERS.overflow, (raw) => this.errorType(raw));
+      this.#overflowQueue ??= new QueueMetrics(this.#config, LABEL_MARKERS.overflow, (raw) =>
+        this.errorType(raw),
+      );
       return this.#overflowQueue;
     }
     queue = new QueueMetrics(this.#config, name, (raw) => this.errorType(raw));
@@ -113,9 +115,11 @@ export class JobMetrics {
 
 type ErrorTypeBound = (raw: string) => string;
 
-/** The messaging-convention metrics of one queue; they carry no domain labels. */
+/**
+ * The messaging-convention metrics of one queue; they carry no domain labels. Each is bound on
+ * first use, so an instrumentation that leaves them to someone else reports none of them.
+ */
 export class QueueMetrics {
-  readonly consumed: BoundCounter;
   readonly #config: JobMetricsConfig;
   readonly #handles = new Map<string, BoundCounter | BoundHistogram>();
   readonly #boundErrorType: ErrorTypeBound;
@@ -127,32 +131,39 @@ export class QueueMetrics {
   ) {
     this.#config = config;
     this.#boundErrorType = boundErrorType;
-    this.consumed = config.sink.counter(INSTRUMENTS.consumedMessages, this.#attributes('process'));
+  }
+
+  /** `messaging.client.consumed.messages`: messages delivered to the application. */
+  consumed(): BoundCounter {
+    return this.#handle('consumed', 'process', undefined, (attributes) =>
+      this.#config.sink.counter(INSTRUMENTS.consumedMessages, attributes),
+    ) as BoundCounter;
   }
 
   /** `messaging.process.duration`, per process span. */
   processDuration(errorType: string | undefined): BoundHistogram {
-    return this.#handle('process', errorType, (attributes) =>
+    return this.#handle('process', 'process', errorType, (attributes) =>
       this.#config.sink.histogram(INSTRUMENTS.processDuration, attributes),
     ) as BoundHistogram;
   }
 
   /** `messaging.client.operation.duration` for a send, receive or settle call. */
   operationDuration(operation: string, errorType: string | undefined): BoundHistogram {
-    return this.#handle(`op:${operation}`, errorType, (attributes) =>
+    return this.#handle(`duration:${operation}`, operation, errorType, (attributes) =>
       this.#config.sink.histogram(INSTRUMENTS.operationDuration, attributes),
     ) as BoundHistogram;
   }
 
   /** `messaging.client.sent.messages` for one send operation. */
   sent(operation: string, errorType: string | undefined): BoundCounter {
-    return this.#handle(`sent:${operation}`, errorType, (attributes) =>
+    return this.#handle(`sent:${operation}`, operation, errorType, (attributes) =>
       this.#config.sink.counter(INSTRUMENTS.sentMessages, attributes),
     ) as BoundCounter;
   }
 
   #handle(
     role: string,
+    operation: string,
     errorType: string | undefined,
     bind: (attributes: Attributes) => BoundCounter | BoundHistogram,
   ): BoundCounter | BoundHistogram {
@@ -160,21 +171,16 @@ export class QueueMetrics {
     const id = bounded === undefined ? role : `${role}\u0001${bounded}`;
     let handle = this.#handles.get(id);
     if (!handle) {
-      const operation = role.slice(role.indexOf(':') + 1);
-      const attributes = this.#attributes(operation);
+      const attributes: Attributes = {
+        [ATTR_MESSAGING_SYSTEM]: this.#config.system,
+        [ATTR_MESSAGING_OPERATION_NAME]: operation,
+        [ATTR_MESSAGING_DESTINATION_NAME]: this.name,
+      };
       if (bounded !== undefined) attributes[ATTR_ERROR_TYPE] = bounded;
       handle = bind(attributes);
       this.#handles.set(id, handle);
     }
     return handle;
-  }
-
-  #attributes(operation: string): Attributes {
-    return {
-      [ATTR_MESSAGING_SYSTEM]: this.#config.system,
-      [ATTR_MESSAGING_OPERATION_NAME]: operation,
-      [ATTR_MESSAGING_DESTINATION_NAME]: this.name,
-    };
   }
 }
 

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { DATA_CARRIER_KEY } from '@queuetel/pg-boss';
+import { takeCarrier, withCarrier } from '../src/data-carrier.js';
+
+const carrier = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
+
+describe('the reserved data key', () => {
+  it('adds the carrier to a copy of object data and takes it back out', () => {
+    const data = { to: 'ada@example.com' };
+    const sent = withCarrier(data, carrier) as Record<string, unknown>;
+    expect(data).toEqual({ to: 'ada@example.com' });
+    expect(sent[DATA_CARRIER_KEY]).toEqual(carrier);
+    const job = { data: JSON.parse(JSON.stringify(sent)) as unknown };
+    expect(takeCarrier(job)).toEqual(carrier);
+    expect(job.data).toEqual({ to: 'ada@example.com' });
+  });
+
+  it('gives back null to a job that was sent without data', () => {
+    const job = { data: withCarrier(undefined, carrier) };
+    expect(takeCarrier(job)).toMatchObject(carrier);
+    expect(job.data).toBeNull();
+  });
+
+  it('leaves data that cannot carry it alone', () => {
+    expect(withCarrier([1, 2], carrier)).toEqual([1, 2]);
+    expect(withCarrier('text', carrier)).toBe('text');
+    expect(withCarrier({ a: 1 }, undefined)).toEqual({ a: 1 });
+  });
+
+  it('leaves jobs without the key untouched, whatever their data', () => {
+    for (const data of [null, 'x', [1], { a: 1 }, { [`${DATA_CARRIER_KEY}x`]: 1 }]) {
+      const job = { data };
+      expect(takeCarrier(job)).toBeUndefined();
+      expect(job.data).toBe(data);
+    }
+  });
+
+  it('hands back whatever was stored under the key, for the reader to reject', () => {
+    const job = { data: { a: 1, [DATA_CARRIER_KEY]: 'not a carrier' } };
+    expect(takeCarrier(job)).toBe('not a carrier');
+    expect(job.data).toEqual({ a: 1 });
+  });
+});

@@ -1,0 +1,94 @@
+import { SpanStatusCode } from '@opentelemetry/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../harness/database.js';
+import { createTestTelemetry } from '../harness/otel.js';
+import { BOSS_SETUPS, eventually, startBoss } from '../harness/pg-boss.js';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase('retries');
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+describe.each(BOSS_SETUPS)('pg-boss %s: retries and outcomes', (setup) => {
+  it('counts a job that fails twice and then succeeds as 3 attempts, 2 retries and 1 completion', async () => {
+    const otel = createTestTelemetry();
+    const { boss, stop } = await startBoss(setup, db.url, otel, {
+      labels: { project: { from: 'data.project' } },
+    });
+    const queue = `flaky_${setup.replace(/\W+/g, '_')}`;
+    try {
+      await boss.createQueue(queue, { retryLimit: 3, retryDelay: 0 });
+      let runs = 0;
+      await boss.work(queue, { pollingIntervalSeconds: 0.5 }, async () => {
+        runs++;
+        if (runs <= 2) throw new Error(`attempt ${runs} failed`);
+      });
+      const id = await boss.send(queue, { project: 'acme' });
+      await eventually(async () => {
+        const job = await boss.getJobById(queue, id!);
+        expect(job?.state).toBe('completed');
+      });
+
+      const spans = otel.spans().filter((span) => span.name === `process ${queue}`);
+      expect(spans).toHaveLength(3);
+      expect(spans.map((span) => span.status.code)).toEqual([
+        SpanStatusCode.ERROR,
+        SpanStatusCode.ERROR,
+        SpanStatusCode.UNSET,
+      ]);
+      expect(spans.map((span) => span.attributes['queuetel.job.attempt'])).toEqual([1, 2, 3]);
+      expect(spans.every((span) => span.attributes.project === 'acme')).toBe(true);
+
+      const metrics = await otel.collect();
+      const where = { 'messaging.destination.name': queue, project: 'acme' };
+      const outcome = (name: string) =>
+        metrics.total('queuetel.job.outcomes', { ...where, 'queuetel.job.outcome': name });
+      expect(metrics.total('queuetel.job.attempts', where)).toBe(3);
+      expect(outcome('retried')).toBe(2);
+      expect(outcome('completed')).toBe(1);
+      expect(outcome('failed')).toBe(0);
+      expect(metrics.total('queuetel.job.in_flight', where)).toBe(0);
+      expect(metrics.total('queuetel.job.wait_time', where)).toBe(3);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('counts a job that exhausts its retries into a dead-letter queue once, as dead-lettered', async () => {
+    const otel = createTestTelemetry();
+    const { boss, schema, stop } = await startBoss(setup, db.url, otel);
+    const suffix = setup.replace(/\W+/g, '_');
+    const queue = `doomed_${suffix}`;
+    const deadLetter = `graveyard_${suffix}`;
+    try {
+      await boss.createQueue(deadLetter);
+      await boss.createQueue(queue, { retryLimit: 1, retryDelay: 0, deadLetter });
+      await boss.work(queue, { pollingIntervalSeconds: 0.5 }, async () => {
+        throw new TypeError('never works');
+      });
+      const id = await boss.send(queue, { order: 7 });
+      await eventually(async () => {
+        expect((await boss.getJobById(queue, id!))?.state).toBe('failed');
+      });
+      const copies = await db.query(`SELECT data FROM ${schema}.job WHERE name = $1`, [deadLetter]);
+      expect(copies).toHaveLength(1);
+      // The copy keeps the trace context, so a worker on the dead-letter queue links back to the send.
+      expect(copies[0]!.data).toMatchObject({ order: 7 });
+
+      const metrics = await otel.collect();
+      const where = { 'messaging.destination.name': queue };
+      const outcome = (name: string) =>
+        metrics.total('queuetel.job.outcomes', { ...where, 'queuetel.job.outcome': name });
+      expect(metrics.total('queuetel.job.attempts', where)).toBe(2);
+      expect(outcome('retried')).toBe(1);
+      expect(outcome('dead_lettered')).toBe(1);
+      expect(outcome('failed')).toBe(0);
+      expect(metrics.total('queuetel.job.outcomes', { ...where, 'error.type': 'TypeError' })).toBe(2);
+    } finally {
+      await stop();
+    }
+  });
+});

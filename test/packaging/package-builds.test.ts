@@ -1,0 +1,69 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const packages = readdirSync(`${root}packages`).map((dir) => ({
+  dir,
+  manifest: JSON.parse(readFileSync(`${root}packages/${dir}/package.json`, 'utf8')) as Manifest,
+}));
+
+interface Manifest {
+  name: string;
+  private?: boolean;
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  exports: Record<
+    string,
+    { import: { types: string; default: string }; require: { types: string; default: string } }
+  >;
+}
+
+function consume(file: string): {
+  format: string;
+  core: string[];
+  pgBoss: string[];
+  prefix: string;
+  collected: number;
+} {
+  return JSON.parse(
+    execFileSync(process.execPath, [`${root}test/consumers/${file}`], { encoding: 'utf8' }),
+  ) as never;
+}
+
+describe('the published packages', () => {
+  it('load from a plain ESM consumer and a plain CommonJS consumer with the same exports', () => {
+    const esm = consume('esm.mjs');
+    const cjs = consume('cjs.cjs');
+    expect(esm.prefix).toBe('queuetel.');
+    expect(cjs.prefix).toBe('queuetel.');
+    expect(esm.core).toContain('JobTelemetry');
+    expect(esm.pgBoss).toEqual(['DATA_CARRIER_KEY', 'instrumentPgBoss']);
+    expect(cjs.core).toEqual(esm.core);
+    expect(cjs.pgBoss).toEqual(esm.pgBoss);
+    expect(esm.collected).toBe(0);
+  });
+
+  it.each(packages.filter((p) => !p.manifest.private))(
+    '$manifest.name ships ESM, CommonJS and types for both, with the OpenTelemetry API as a peer only',
+    ({ dir, manifest }) => {
+      expect(manifest.dependencies?.['@opentelemetry/api']).toBeUndefined();
+      expect(manifest.peerDependencies?.['@opentelemetry/api']).toBeDefined();
+      const entry = manifest.exports['.']!;
+      for (const file of [
+        entry.import.default,
+        entry.import.types,
+        entry.require.default,
+        entry.require.types,
+      ]) {
+        expect(existsSync(`${root}packages/${dir}/${file}`), file).toBe(true);
+      }
+    },
+  );
+
+  it('lists pg-boss as a peer with the versions the tests cover', () => {
+    const pgBoss = packages.find((p) => p.manifest.name === '@queuetel/pg-boss')!;
+    expect(pgBoss.manifest.peerDependencies?.['pg-boss']).toBe('>=10.1.0 <13');
+  });
+});
