@@ -159,3 +159,61 @@ export const LABEL_KEY_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
 export function spanName(operation: string, destination: string): string {
   return `${operation} ${destination}`;
 }
+
+// ---------------------------------------------------------------------------------------------
+// queuetel's own names: Lane A, queue-state gauges read from the database by one elected collector
+// ---------------------------------------------------------------------------------------------
+
+/** Gauge attribute: which state a count of jobs is in; one of {@link QUEUE_STATES}. */
+export const ATTR_QUEUE_STATE = 'queuetel.queue.state';
+/** Gauge attribute: the dead-letter queue a source queue's failed jobs go to. */
+export const ATTR_DEAD_LETTER_QUEUE = 'queuetel.dead_letter.name';
+/** Gauge attribute: what kind of worker is counted; one of {@link WORKER_KINDS}. */
+export const ATTR_WORKER_KIND = 'queuetel.worker.kind';
+
+/** The `queuetel.queue.state` values. Not every queue system has every state. */
+export const QUEUE_STATES = {
+  /** Waiting and eligible to run now (pg-boss created or retry past startAfter; pgmq visible). */
+  ready: 'ready',
+  /** Waiting for a later start time (pg-boss startAfter in the future; pgmq delayed). */
+  deferred: 'deferred',
+  /** Failed and waiting to be retried. */
+  retry: 'retry',
+  /** Claimed by a worker and running (pgmq: read and still invisible). */
+  active: 'active',
+  /** Failed for good and kept. */
+  failed: 'failed',
+  /** Held back by a dependency or a group limit (pg-boss 12 where it has them). */
+  blocked: 'blocked',
+} as const;
+
+/** The `queuetel.worker.kind` values. */
+export const WORKER_KINDS = {
+  /** A pg-boss instance, from pg-boss 12's instance registry. */
+  pgBossInstance: 'pg-boss-instance',
+  /** A queuetel consumer announcing itself with a heartbeat. */
+  consumer: 'queuetel-consumer',
+} as const;
+
+/** Gauge, `{job}`: jobs in a queue, by `queuetel.queue.state`. */
+export const METRIC_QUEUE_JOBS = 'queuetel.queue.jobs';
+/** Gauge, seconds: how long the oldest ready job of a queue has been waiting; 0 when none waits. */
+export const METRIC_QUEUE_OLDEST_AGE = 'queuetel.queue.oldest_age';
+/** Gauge, seconds: how long ago the newest job of a queue was enqueued, where the system says. */
+export const METRIC_QUEUE_NEWEST_AGE = 'queuetel.queue.newest_age';
+/** Gauge, `{job}`: jobs waiting in a queue's dead-letter queue, by `queuetel.dead_letter.name`. */
+export const METRIC_QUEUE_DEAD_LETTER_JOBS = 'queuetel.queue.dead_letter.jobs';
+/** Counter (observed), `{job}`: jobs ever enqueued on a queue, where the system keeps the total. */
+export const METRIC_QUEUE_ENQUEUED = 'queuetel.queue.enqueued';
+/** Counter (observed), `{job}`: jobs ever completed on a queue, where the system keeps the total. */
+export const METRIC_QUEUE_COMPLETED = 'queuetel.queue.completed';
+/** Gauge, `{worker}`: live workers of a queue, by `queuetel.worker.kind`. */
+export const METRIC_WORKERS_LIVE = 'queuetel.workers.live';
+/** Histogram, seconds: how long one collection of the queue-state gauges took. */
+export const METRIC_COLLECTOR_DURATION = 'queuetel.collector.duration';
+/** Counter, `{error}`: collections that failed, by `error.type`. */
+export const METRIC_COLLECTOR_ERRORS = 'queuetel.collector.errors';
+/** Gauge, seconds: time since the last good collection by any instance. */
+export const METRIC_COLLECTOR_STALENESS = 'queuetel.collector.staleness';
+/** Gauge, `{instance}`: 1 on the instance that holds the collector lock, else 0. */
+export const METRIC_COLLECTOR_LEADER = 'queuetel.collector.leader';
