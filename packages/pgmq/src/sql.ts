@@ -61,9 +61,12 @@ export async function run(
   }
 }
 
-/** A JSON parameter: node-postgres would turn a JS array into a Postgres array, so encode it here. */
+/**
+ * A JSON parameter. node-postgres would turn a JS array into a Postgres array, so values are
+ * encoded here; null and undefined become SQL NULL (pgmq's "no headers").
+ */
 export function json(value: unknown): string | null {
-  return value === undefined ? null : (JSON.stringify(value) ?? null);
+  return value === undefined || value === null ? null : (JSON.stringify(value) ?? null);
 }
 
 export function toMessage<T>(row: Row): PgmqMessage<T> {
