@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
+import type { ConsumeOptions, MessageHandler, PgmqClient } from '@queuetel/pgmq';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { eventually } from './pg-boss.js';
 
 /**
  * The two message row shapes the pgmq client must read: pgmq 1.5 to 1.9
@@ -46,4 +48,30 @@ export function openPool(db: TestDatabase, max = 8): pg.Pool {
   const pool = new pg.Pool({ connectionString: db.url, max });
   pool.on('error', () => {});
   return pool;
+}
+
+/**
+ * Runs a consumer until `done` passes (it throws until then), stops it through its signal and
+ * waits for it to finish: the way an application runs and stops one.
+ */
+export async function consumeUntil<T>(
+  client: PgmqClient,
+  queue: string,
+  handler: MessageHandler<T>,
+  options: Omit<ConsumeOptions, 'signal'>,
+  done: () => unknown,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const controller = new AbortController();
+  const consuming = client.consume(queue, handler, {
+    pollIntervalMs: 20,
+    ...options,
+    signal: controller.signal,
+  });
+  try {
+    await eventually(done, timeoutMs);
+  } finally {
+    controller.abort();
+    await consuming;
+  }
 }
