@@ -76,7 +76,9 @@ describe.each(PGMQ_ROW_SHAPES)('the pgmq fixture, %s row shape', (shape) => {
     // Age the oldest message, as time would.
     await db.query(`UPDATE pgmq.q_fx_stats SET enqueued_at = now() - interval '90 seconds' WHERE msg_id = 1`);
 
-    const all = await db.query(`SELECT * FROM pgmq.metrics_all() ORDER BY queue_name`);
+    const all = await db.query<{ queue_name: string }>(
+      `SELECT * FROM pgmq.metrics_all() ORDER BY queue_name`,
+    );
     expect(all.map((row) => row.queue_name)).toEqual(['fx', 'fx_stats']);
     expect(all[1]).toMatchObject({
       queue_name: 'fx_stats',
@@ -88,7 +90,9 @@ describe.each(PGMQ_ROW_SHAPES)('the pgmq fixture, %s row shape', (shape) => {
     });
     expect(all[0]).toMatchObject({ queue_length: '0', newest_msg_age_sec: null, oldest_msg_age_sec: null });
 
-    const queues = await db.query(`SELECT * FROM pgmq.list_queues() ORDER BY queue_name`);
+    const queues = await db.query<{ queue_name: string; is_partitioned: boolean; is_unlogged: boolean }>(
+      `SELECT * FROM pgmq.list_queues() ORDER BY queue_name`,
+    );
     expect(
       queues.map(({ queue_name, is_partitioned, is_unlogged }) => [queue_name, is_partitioned, is_unlogged]),
     ).toEqual([
