@@ -166,6 +166,10 @@ describe.each(PGMQ_ROW_SHAPES)('the pgmq consumer on pgmq %s rows', (shape) => {
     expect(runs).toBe(0);
     expect(await count('q_crashed')).toBe(0);
     const metrics = await otel.collect();
+    // Never handed to the application, so not consumed.
+    expect(
+      metrics.total('messaging.client.consumed.messages', { 'messaging.destination.name': 'crashed' }),
+    ).toBe(0);
     expect(
       metrics.total('queuetel.job.outcomes', {
         'messaging.destination.name': 'crashed',

@@ -96,7 +96,6 @@ class Consumer<T> {
     note.lastAttempt = message.readCount >= maxReads;
     note.deadLetter = deadLetterQueue !== undefined;
     notes.set(message, note);
-    telemetry.queue(this.#queue).consumed().add(1);
 
     let failure: Failure | undefined;
     // The process span's context, so the settle spans that follow are its children.
@@ -107,6 +106,7 @@ class Consumer<T> {
         if (message.readCount > maxReads) {
           throw new MaxReadsExceededError(this.#queue, message.msgId, message.readCount, maxReads);
         }
+        telemetry.queue(this.#queue).consumed().add(1);
         return this.#handler(message);
       });
     } catch (error) {
