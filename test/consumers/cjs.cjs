@@ -1,6 +1,7 @@
 // A plain CommonJS consumer of the built packages, as an application would require them.
 const core = require('@queuetel/core');
 const pgBoss = require('@queuetel/pg-boss');
+const pgmq = require('@queuetel/pgmq');
 
 new core.QueuetelMetricProducer().collect().then((result) => {
   console.log(
@@ -8,6 +9,7 @@ new core.QueuetelMetricProducer().collect().then((result) => {
       format: 'cjs',
       core: Object.keys(core).sort(),
       pgBoss: Object.keys(pgBoss).sort(),
+      pgmq: Object.keys(pgmq).sort(),
       prefix: core.QUEUETEL_PREFIX,
       collected: result.resourceMetrics.scopeMetrics.length,
     }),

@@ -24,6 +24,7 @@ function consume(file: string): {
   format: string;
   core: string[];
   pgBoss: string[];
+  pgmq: string[];
   prefix: string;
   collected: number;
 } {
@@ -42,6 +43,8 @@ describe('the published packages', () => {
     expect(esm.pgBoss).toEqual(['DATA_CARRIER_KEY', 'instrumentPgBoss']);
     expect(cjs.core).toEqual(esm.core);
     expect(cjs.pgBoss).toEqual(esm.pgBoss);
+    expect(esm.pgmq).toEqual(['MaxReadsExceededError', 'PgmqClient']);
+    expect(cjs.pgmq).toEqual(esm.pgmq);
     expect(esm.collected).toBe(0);
   });
 
@@ -65,5 +68,15 @@ describe('the published packages', () => {
   it('lists pg-boss as a peer with the versions the tests cover', () => {
     const pgBoss = packages.find((p) => p.manifest.name === '@queuetel/pg-boss')!;
     expect(pgBoss.manifest.peerDependencies?.['pg-boss']).toBe('>=10.1.0 <13');
+  });
+
+  it('lists pg as a peer of the pgmq client, which never imports it', () => {
+    const pgmq = packages.find((p) => p.manifest.name === '@queuetel/pgmq')!;
+    expect(pgmq.manifest.peerDependencies?.pg).toBe('>=8.0.0 <9');
+    expect(pgmq.manifest.dependencies?.pg).toBeUndefined();
+    for (const file of ['dist/index.js', 'dist/index.cjs']) {
+      const built = readFileSync(`${root}packages/pgmq/${file}`, 'utf8');
+      expect(built, file).not.toMatch(/from "pg"|require\("pg"\)/);
+    }
   });
 });

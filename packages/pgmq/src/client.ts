@@ -1,0 +1,333 @@
+import {
+  JobTelemetry,
+  QueuetelConfigError,
+  resolveOptions,
+  typeName,
+  type OperationSummary,
+} from '@queuetel/core';
+import { resolveConsumeOptions } from './consumer-options.js';
+import { runConsumer } from './consumer.js';
+import { carrierOf, withTraceContext } from './headers.js';
+import { createPgmqAdapter, waitSecondsOf, type MessageNotes } from './message-adapter.js';
+import { OPERATION } from './operations.js';
+import { SQL, json, run, toMessage, toQueueInfo, toQueueStats } from './sql.js';
+import type {
+  ConsumeOptions,
+  MessageHandler,
+  MessageId,
+  PgmqMessage,
+  PgmqOptions,
+  Queryable,
+  QueueInfo,
+  QueueStats,
+  SendBatchOptions,
+  SendOptions,
+} from './types.js';
+
+/** The telemetry a client and every client made from it with `using()` share. */
+class Instrumentation {
+  readonly notes: MessageNotes = new WeakMap();
+  readonly telemetry: JobTelemetry<PgmqMessage>;
+
+  constructor(options: PgmqOptions | undefined) {
+    this.telemetry = new JobTelemetry(resolveOptions(options), createPgmqAdapter(this.notes));
+  }
+}
+
+/**
+ * A thin typed client for pgmq's SQL API over node-postgres, instrumented with OpenTelemetry:
+ * `send {queue}` PRODUCER spans that merge the trace context into the message headers,
+ * `receive {queue}` CLIENT spans for reads that return messages (an empty poll is a metric only),
+ * `archive` / `delete` / `set_vt` settle spans, and {@link consume}, a worker loop with
+ * `process {queue}` CONSUMER spans and per-message job metrics.
+ *
+ * Errors from Postgres are rethrown as the same object, with the queue name added as `error.queue`.
+ */
+export class PgmqClient {
+  readonly #db: Queryable;
+  readonly #instrumentation: Instrumentation;
+
+  /**
+   * @param db a `pg.Pool` (or any client with node-postgres's `query(text, values)`)
+   * @param options queuetel's instrumentation options, checked here
+   */
+  constructor(db: Queryable, options?: PgmqOptions);
+  constructor(db: Queryable, options?: PgmqOptions | Instrumentation) {
+    if (db === null || typeof db !== 'object' || typeof (db as Partial<Queryable>).query !== 'function') {
+      throw new QueuetelConfigError(
+        'db',
+        `must be a pg Pool or client with a query() method, got ${typeName(db)}`,
+      );
+    }
+    this.#db = db;
+    this.#instrumentation = options instanceof Instrumentation ? options : new Instrumentation(options);
+  }
+
+  /**
+   * The same client, running its statements on `db`: typically a client checked out of the pool
+   * inside the caller's transaction, so that a send commits or rolls back with the caller's writes.
+   */
+  using(db: Queryable): PgmqClient {
+    return new PgmqClient(db, this.#instrumentation as PgmqOptions);
+  }
+
+  // --- queues --------------------------------------------------------------------------------
+
+  /** `pgmq.create`: the queue table `pgmq.q_<queue>` and its archive `pgmq.a_<queue>`. */
+  async create(queue: string): Promise<void> {
+    await run(this.#db, queue, SQL.create, [queue]);
+  }
+
+  /** `pgmq.create_unlogged`: faster, but the messages do not survive a crash of the server. */
+  async createUnlogged(queue: string): Promise<void> {
+    await run(this.#db, queue, SQL.createUnlogged, [queue]);
+  }
+
+  /** `pgmq.drop_queue`: false when there was no such queue. */
+  async dropQueue(queue: string): Promise<boolean> {
+    const rows = await run(this.#db, queue, SQL.dropQueue, [queue]);
+    return rows[0]?.dropped === true;
+  }
+
+  /** `pgmq.purge_queue`: deletes every message, and says how many there were. */
+  async purgeQueue(queue: string): Promise<number> {
+    const rows = await run(this.#db, queue, SQL.purgeQueue, [queue]);
+    return Number(rows[0]?.purged ?? 0);
+  }
+
+  /** `pgmq.list_queues`. */
+  async listQueues(): Promise<QueueInfo[]> {
+    return (await run(this.#db, undefined, SQL.listQueues, [])).map(toQueueInfo);
+  }
+
+  // --- sending -------------------------------------------------------------------------------
+
+  /** `pgmq.send`, in a `send {queue}` span; resolves to the new message's id. */
+  async send<T = unknown>(queue: string, message: T, options: SendOptions = {}): Promise<string> {
+    const delay = checkDelay('delay', options.delay);
+    return this.#instrumentation.telemetry.send(
+      queue,
+      OPERATION.send,
+      1,
+      async (carrier) => {
+        const rows = await run(
+          this.#db,
+          queue,
+          typeof delay === 'number' ? SQL.sendAfterSeconds : SQL.sendAt,
+          [queue, json(message), json(withTraceContext(options.headers, carrier)), delay],
+        );
+        return String(rows[0]?.msg_id);
+      },
+      (id) => id,
+    );
+  }
+
+  /**
+   * `pgmq.send_batch`: one statement and one `send {queue}` span with
+   * `messaging.batch.message_count`; resolves to the ids in the order of `messages`.
+   */
+  async sendBatch<T = unknown>(
+    queue: string,
+    messages: readonly T[],
+    options: SendBatchOptions = {},
+  ): Promise<string[]> {
+    if (!Array.isArray(messages)) {
+      throw new TypeError(`pgmq sendBatch: 'messages' must be an array, got ${typeName(messages)}`);
+    }
+    const headers = options.headers;
+    checkBatchHeaders(headers, messages.length);
+    const delay = checkDelay('delay', options.delay);
+    if (messages.length === 0) return [];
+    return this.#instrumentation.telemetry.send(queue, OPERATION.send, messages.length, async (carrier) => {
+      const headerValues =
+        headers || carrier ? messages.map((_, i) => json(withTraceContext(headers?.[i], carrier))) : null;
+      const rows = await run(
+        this.#db,
+        queue,
+        typeof delay === 'number' ? SQL.sendBatchAfterSeconds : SQL.sendBatchAt,
+        [queue, messages.map((message) => json(message)), headerValues, delay],
+      );
+      return rows.map((row) => String(row.msg_id));
+    });
+  }
+
+  // --- reading -------------------------------------------------------------------------------
+
+  /** `pgmq.read`: up to `qty` messages, each hidden from other readers for `vt` seconds. */
+  async read<T = unknown>(queue: string, vt: number, qty = 1): Promise<PgmqMessage<T>[]> {
+    return this.#receive<T>(queue, vt, SQL.read, [queue, vt, qty]);
+  }
+
+  /** `pgmq.read_with_poll`: as `read`, but waits up to `maxPollSeconds` for messages to arrive. */
+  async readWithPoll<T = unknown>(
+    queue: string,
+    vt: number,
+    qty = 1,
+    maxPollSeconds = 5,
+    pollIntervalMs = 100,
+  ): Promise<PgmqMessage<T>[]> {
+    return this.#receive<T>(queue, vt, SQL.readWithPoll, [queue, vt, qty, maxPollSeconds, pollIntervalMs]);
+  }
+
+  /**
+   * `pgmq.pop`: reads and deletes in one step (at most once). `qty` needs pgmq 1.7 or later;
+   * without it one message is popped, on every version.
+   */
+  async pop<T = unknown>(queue: string, qty?: number): Promise<PgmqMessage<T>[]> {
+    return qty === undefined
+      ? this.#receive<T>(queue, undefined, SQL.pop, [queue])
+      : this.#receive<T>(queue, undefined, SQL.popMany, [queue, qty]);
+  }
+
+  // --- settling ------------------------------------------------------------------------------
+
+  /** `pgmq.archive` of one message (true when it was there) or of many (the ids archived). */
+  archive(queue: string, id: MessageId): Promise<boolean>;
+  archive(queue: string, ids: readonly MessageId[]): Promise<string[]>;
+  async archive(queue: string, ids: MessageId | readonly MessageId[]): Promise<boolean | string[]> {
+    return this.#settle(queue, OPERATION.archive, ids, SQL.archiveOne, SQL.archiveMany);
+  }
+
+  /** `pgmq.delete` of one message (true when it was there) or of many (the ids deleted). */
+  delete(queue: string, id: MessageId): Promise<boolean>;
+  delete(queue: string, ids: readonly MessageId[]): Promise<string[]>;
+  async delete(queue: string, ids: MessageId | readonly MessageId[]): Promise<boolean | string[]> {
+    return this.#settle(queue, OPERATION.delete, ids, SQL.deleteOne, SQL.deleteMany);
+  }
+
+  /** `pgmq.set_vt`: the message becomes visible `vt` seconds from now; undefined when it is gone. */
+  async setVt<T = unknown>(queue: string, id: MessageId, vt: number): Promise<PgmqMessage<T> | undefined> {
+    const messageId = String(id);
+    return this.#instrumentation.telemetry.operation(
+      queue,
+      OPERATION.setVt,
+      'settle',
+      async () => {
+        const rows = await run(this.#db, queue, SQL.setVt, [queue, messageId, vt]);
+        return rows[0] ? toMessage<T>(rows[0]) : undefined;
+      },
+      (message) => ({ messageCount: message ? 1 : 0, messageId }),
+    );
+  }
+
+  // --- stats ---------------------------------------------------------------------------------
+
+  /** `pgmq.metrics`: counts the queue table, so it costs a scan of it. */
+  async metrics(queue: string): Promise<QueueStats> {
+    const rows = await run(this.#db, queue, SQL.metrics, [queue]);
+    return toQueueStats(rows[0] ?? { queue_name: queue });
+  }
+
+  /** `pgmq.metrics_all`: one row per queue. */
+  async metricsAll(): Promise<QueueStats[]> {
+    return (await run(this.#db, undefined, SQL.metricsAll, [])).map(toQueueStats);
+  }
+
+  // --- consuming -----------------------------------------------------------------------------
+
+  /**
+   * Runs `handler` on every message of `queue` until `options.signal` aborts, then finishes the
+   * messages in flight and resolves. See {@link ConsumeOptions} for batching, concurrency,
+   * settling, backoff and dead-lettering. The options are checked here: a bad one throws a
+   * `QueuetelConfigError` naming it, before anything is read.
+   */
+  consume<T = unknown>(
+    queue: string,
+    handler: MessageHandler<T>,
+    options: ConsumeOptions = {},
+  ): Promise<void> {
+    const settings = resolveConsumeOptions(queue, handler, options);
+    return runConsumer(
+      {
+        client: this,
+        db: this.#db,
+        telemetry: this.#instrumentation.telemetry,
+        notes: this.#instrumentation.notes,
+      },
+      queue,
+      handler,
+      settings,
+    );
+  }
+
+  async #receive<T>(
+    queue: string,
+    vtSeconds: number | undefined,
+    text: string,
+    values: unknown[],
+  ): Promise<PgmqMessage<T>[]> {
+    const { telemetry, notes } = this.#instrumentation;
+    return telemetry.operation(
+      queue,
+      OPERATION.receive,
+      'receive',
+      async () => {
+        const rows = await run(this.#db, queue, text, values);
+        return rows.map((row) => {
+          const message = toMessage<T>(row);
+          if (vtSeconds !== undefined) notes.set(message, { waitSeconds: waitSecondsOf(message, vtSeconds) });
+          return message;
+        });
+      },
+      summarizeMessages,
+    );
+  }
+
+  async #settle(
+    queue: string,
+    operation: string,
+    ids: MessageId | readonly MessageId[],
+    one: string,
+    many: string,
+  ): Promise<boolean | string[]> {
+    const { telemetry } = this.#instrumentation;
+    if (Array.isArray(ids)) {
+      const list = (ids as readonly MessageId[]).map(String);
+      return telemetry.operation(
+        queue,
+        operation,
+        'settle',
+        async () => (await run(this.#db, queue, many, [queue, list])).map((row) => String(row.msg_id)),
+        (done): OperationSummary => ({ messageCount: done.length, messageId: done[0] }),
+      );
+    }
+    const id = String(ids);
+    return telemetry.operation(
+      queue,
+      operation,
+      'settle',
+      async () => (await run(this.#db, queue, one, [queue, id]))[0]?.done === true,
+      (done): OperationSummary => ({ messageCount: done ? 1 : 0, messageId: id }),
+    );
+  }
+}
+
+function summarizeMessages(messages: readonly PgmqMessage[]): OperationSummary {
+  return {
+    messageCount: messages.length,
+    messageId: messages[0]?.msgId,
+    carriers: messages.map(carrierOf),
+  };
+}
+
+/** pgmq pads the shorter of the two arrays with nulls, which would send messages without a payload. */
+function checkBatchHeaders(headers: unknown, messageCount: number): void {
+  if (headers === undefined) return;
+  if (!Array.isArray(headers) || headers.length !== messageCount) {
+    throw new TypeError(
+      `pgmq sendBatch: 'headers' must have one entry per message (${messageCount}), got ${
+        Array.isArray(headers) ? `${headers.length} entries` : typeName(headers)
+      }`,
+    );
+  }
+}
+
+/** pgmq takes a delay as whole seconds or as a time; anything else would fail in SQL, less clearly. */
+function checkDelay(field: string, delay: number | Date | undefined): number | Date {
+  if (delay === undefined) return 0;
+  if (delay instanceof Date && !Number.isNaN(delay.getTime())) return delay;
+  if (typeof delay === 'number' && Number.isInteger(delay) && delay >= 0) return delay;
+  throw new TypeError(
+    `pgmq: '${field}' must be whole seconds (0 or more) or a valid Date, got ${typeName(delay)}`,
+  );
+}

@@ -1,0 +1,16 @@
+export { PgmqClient } from './client.js';
+export { MaxReadsExceededError } from './errors.js';
+export type {
+  ConsumeErrorContext,
+  ConsumeOptions,
+  MessageHandler,
+  MessageId,
+  PgmqHeaders,
+  PgmqMessage,
+  PgmqOptions,
+  Queryable,
+  QueueInfo,
+  QueueStats,
+  SendBatchOptions,
+  SendOptions,
+} from './types.js';
