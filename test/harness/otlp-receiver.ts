@@ -92,15 +92,16 @@ export async function startOtlpReceiver(mode: 'accept' | 'stall' = 'accept'): Pr
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('the receiver has no port');
 
+  const points = (): ReceivedPoint[] =>
+    requests.filter((r) => r.path === '/v1/metrics').flatMap((r) => decodePoints(r.body, r.arrivedAt));
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
     requests,
     spans: () => requests.filter((r) => r.path === '/v1/traces').flatMap((r) => decodeSpans(r.body)),
-    points: () =>
-      requests.filter((r) => r.path === '/v1/metrics').flatMap((r) => decodePoints(r.body, r.arrivedAt)),
+    points,
     metrics() {
       const seen = new Map<string, ReceivedMetric>();
-      for (const point of this.points()) {
+      for (const point of points()) {
         seen.set(point.name, { name: point.name, unit: point.unit, kind: point.kind });
       }
       return [...seen.values()];

@@ -116,7 +116,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await boss?.stop({ graceful: false, wait: true, timeout: 2000 });
+  await boss?.stop({ graceful: false, timeout: 2000 });
   await telemetry?.shutdown();
   await receiver?.close();
   await db?.drop();

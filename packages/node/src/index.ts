@@ -1,8 +1,4 @@
-export {
-  startTelemetry,
-  TelemetryAlreadyStartedError,
-  type Telemetry,
-} from './start-telemetry.js';
+export { startTelemetry, TelemetryAlreadyStartedError, type Telemetry } from './start-telemetry.js';
 export {
   DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS,
   DEFAULT_SHUTDOWN_TIMEOUT_MILLIS,

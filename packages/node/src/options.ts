@@ -1,11 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import { core, type NodeSDKConfiguration } from '@opentelemetry/sdk-node';
-import {
-  QueuetelConfigError,
-  expectBoolean,
-  expectWholeNumber,
-  typeName,
-} from '@queuetel/core';
+import { QueuetelConfigError, expectBoolean, expectWholeNumber, typeName } from '@queuetel/core';
 import { DEFAULT_CARDINALITY_LIMIT } from './views.js';
 
 type Sampler = NodeSDKConfiguration['sampler'];
@@ -102,7 +97,10 @@ export function resolveTelemetryOptions(options: TelemetryOptions | undefined): 
   const o = options;
 
   if (o.serviceName !== undefined && (typeof o.serviceName !== 'string' || o.serviceName.trim() === '')) {
-    throw new QueuetelConfigError('serviceName', `must be a non-empty string, got ${typeName(o.serviceName)}`);
+    throw new QueuetelConfigError(
+      'serviceName',
+      `must be a non-empty string, got ${typeName(o.serviceName)}`,
+    );
   }
   if (o.serviceName === undefined && !serviceNameInEnvironment()) {
     throw new QueuetelConfigError(
@@ -113,7 +111,10 @@ export function resolveTelemetryOptions(options: TelemetryOptions | undefined): 
   checkAttributes(o.resourceAttributes);
   const base = o.endpoint === undefined ? undefined : checkEndpoint(o.endpoint);
   checkHeaders(o.headers);
-  if (o.sampler !== undefined && typeof (o.sampler as { shouldSample?: unknown })?.shouldSample !== 'function') {
+  if (
+    o.sampler !== undefined &&
+    typeof (o.sampler as { shouldSample?: unknown })?.shouldSample !== 'function'
+  ) {
     throw new QueuetelConfigError('sampler', 'must be a Sampler, with a shouldSample() method');
   }
   expectWholeNumber('metricExportIntervalMillis', o.metricExportIntervalMillis, 100, 86_400_000);
@@ -122,7 +123,10 @@ export function resolveTelemetryOptions(options: TelemetryOptions | undefined): 
   expectBoolean('flushOnSignals', o.flushOnSignals);
   expectWholeNumber('shutdownTimeoutMillis', o.shutdownTimeoutMillis, 0, 600_000);
   if (o.instrumentations !== undefined && !Array.isArray(o.instrumentations)) {
-    throw new QueuetelConfigError('instrumentations', `must be an array, got ${typeName(o.instrumentations)}`);
+    throw new QueuetelConfigError(
+      'instrumentations',
+      `must be an array, got ${typeName(o.instrumentations)}`,
+    );
   }
 
   const interval =

@@ -156,10 +156,7 @@ function withinTimeout(promise: Promise<unknown>, millis: number): Promise<boole
   return Promise.race([promise.then(() => true), timeout]).finally(() => clearTimeout(timer));
 }
 
-/** The first stack frame outside this file: where startTelemetry() was called from. */
+/** Where startTelemetry() was called from: the frame after its own in a stack taken inside it. */
 function callerOf(stack: string | undefined): string | undefined {
-  const frames = (stack ?? '').split('\n').slice(1);
-  return frames
-    .map((frame) => frame.trim().replace(/^at /, ''))
-    .find((frame) => frame !== '' && !frame.includes('start-telemetry') && !frame.includes('startTelemetry'));
+  return stack?.split('\n')[2]?.trim().replace(/^at /, '');
 }
