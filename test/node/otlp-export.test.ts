@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DURATION_BUCKETS, WAIT_TIME_BUCKETS } from '@queuetel/core';
 import { startTelemetry, type Telemetry } from '@queuetel/node';
 import { instrumentPgBoss } from '@queuetel/pg-boss';
+import { laneAMetrics } from '../collector/lane-a-metrics.js';
+import { emittedFrom, nameProblems } from '../collector/metric-names.js';
+import { alertQueries, dashboardQueries } from '../collector/queries.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 import {
   OTLP_SPAN_KIND,
@@ -191,5 +194,26 @@ describe('a pg-boss worker exporting through startTelemetry()', () => {
     expect(process?.bounds).toEqual(DURATION_BUCKETS);
     const sent = receiver.points().filter((p) => p.name === 'messaging.client.sent.messages');
     expect(latest(sent)).toBe(6 + LATENCY_ROUNDS);
+  });
+
+  it('emits every metric and label that the dashboard and the alert rules query', () => {
+    // Lane B as the SDK really sent it; Lane A from core's names until its collector lands
+    // (test/collector/lane-a-metrics.ts says how to switch).
+    const emitted = [...emittedFrom(receiver.points()), ...laneAMetrics()];
+    const queries = [...dashboardQueries(), ...alertQueries()];
+    expect(nameProblems(queries, emitted)).toEqual([]);
+    // Every Lane B metric the queries use came from this run, not from a list.
+    const laneB = emittedFrom(receiver.points()).map((m) => m.name);
+    expect(laneB).toEqual(
+      expect.arrayContaining([
+        'queuetel.job.outcomes',
+        'queuetel.job.duration',
+        'queuetel.job.wait_time',
+        'queuetel.job.in_flight',
+        'queuetel.job.attempts',
+        'queuetel.label.folded',
+        'messaging.client.sent.messages',
+      ]),
+    );
   });
 });
