@@ -22,6 +22,7 @@ export interface OtlpReceiver {
 
 export interface ReceivedRequest {
   readonly path: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly arrivedAt: number;
   readonly body: unknown;
 }
@@ -83,7 +84,12 @@ export async function startOtlpReceiver(mode: 'accept' | 'stall' = 'accept'): Pr
       response.writeHead(415).end(`this test receiver takes JSON, got ${type}`);
       return;
     }
-    requests.push({ path: request.url ?? '', arrivedAt: Date.now(), body: JSON.parse(raw.toString('utf8')) });
+    requests.push({
+      path: request.url ?? '',
+      headers: request.headers,
+      arrivedAt: Date.now(),
+      body: JSON.parse(raw.toString('utf8')),
+    });
     if (mode === 'stall') return;
     response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
   }
