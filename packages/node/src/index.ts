@@ -1,0 +1,13 @@
+export { startTelemetry, TelemetryAlreadyStartedError, type Telemetry } from './start-telemetry.js';
+export {
+  DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS,
+  DEFAULT_SHUTDOWN_TIMEOUT_MILLIS,
+  type TelemetryOptions,
+} from './options.js';
+export { queuetelViews, DEFAULT_CARDINALITY_LIMIT } from './views.js';
+export {
+  prometheusName,
+  prometheusLabel,
+  type MetricKind,
+  type PrometheusMetric,
+} from './prometheus-name.js';
