@@ -82,6 +82,7 @@ export {
   METRIC_COLLECTOR_ERRORS,
   METRIC_COLLECTOR_STALENESS,
   METRIC_COLLECTOR_LEADER,
+  ATTR_QUEUE_SCHEMA,
 } from './names.js';
 export {
   QueuetelConfigError,
