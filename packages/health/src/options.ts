@@ -153,7 +153,9 @@ export function resolveDatabase(options: { connectionString?: unknown; pool?: un
 
 function isPool(value: unknown): value is PoolLike {
   const candidate = value as Partial<Record<'connect' | 'query', unknown>> | null;
-  return candidate !== null && typeof candidate.connect === 'function' && typeof candidate.query === 'function';
+  return (
+    candidate !== null && typeof candidate.connect === 'function' && typeof candidate.query === 'function'
+  );
 }
 
 /** Accepts `postgres://` and `postgresql://` URLs and libpq key=value strings. */

@@ -5,7 +5,7 @@ import { openSession, type Session } from '../database.js';
 import { resolveHealthOptions, type QueueHealthOptions, type ResolvedHealthOptions } from '../options.js';
 import { readSnapshot } from '../read.js';
 import type { HealthSnapshot } from '../snapshot.js';
-import { discover, type Discovered } from '../sources/discover.js';
+import { discover } from '../sources/discover.js';
 import { DeltaTotals } from '../totals.js';
 import { lockKey, stepDown, tryLead } from './election.js';
 import { COLLECTOR_ERROR_TYPES, collectorErrorType } from './errors.js';
@@ -14,8 +14,6 @@ import { HealthGauges } from './gauges.js';
 /** The instrumentation scope of the Lane A gauges. */
 export const HEALTH_SCOPE = Object.freeze({ name: manifest.name, version: manifest.version });
 
-/** New schemas and queues systems are looked for this often; a schema error forces a look sooner. */
-const REDISCOVER_MS = 60_000;
 /** The longest wait between tries while the database keeps failing. */
 const MAX_BACKOFF_MS = 30_000;
 
@@ -74,7 +72,8 @@ class Collector implements QueueHealth {
   readonly #reporter = new OnceReporter();
   #session: Session | undefined;
   #opening: Promise<Session> | undefined;
-  #discovered: { value: Discovered; at: number } | undefined;
+  /** pg-boss schema versions, read once per schema. */
+  readonly #versions = new Map<string, number | undefined>();
   #latest: HealthSnapshot | undefined;
   #leaderSince: number | undefined;
   #lastGoodAt: number | undefined;
@@ -193,7 +192,7 @@ class Collector implements QueueHealth {
     }
     const started = performance.now();
     const snapshot = await readSnapshot(session.client, {
-      discovered: await this.#discoveredOn(session),
+      discovered: await discover(session.client, this.#options.discovery, this.#versions),
       queues: this.#options.queues,
       totals: this.#totals,
     });
@@ -202,14 +201,6 @@ class Collector implements QueueHealth {
     this.#reachable = true;
     this.#collections++;
     this.#gauges.recordCollection((performance.now() - started) / 1000);
-  }
-
-  async #discoveredOn(session: Session): Promise<Discovered> {
-    const cached = this.#discovered;
-    if (cached && Date.now() - cached.at < REDISCOVER_MS) return cached.value;
-    const value = await discover(session.client, this.#options.discovery);
-    this.#discovered = { value, at: Date.now() };
-    return value;
   }
 
   #failed(error: unknown): void {
@@ -225,9 +216,8 @@ class Collector implements QueueHealth {
     );
     // No stale numbers: until a collection succeeds again, the gauges report nothing.
     this.#latest = undefined;
-    if (type === COLLECTOR_ERROR_TYPES.schemaChanged || type === COLLECTOR_ERROR_TYPES.notFound) {
-      this.#discovered = undefined;
-    }
+    // A pg-boss migration may change a schema's version along with its columns.
+    if (type === COLLECTOR_ERROR_TYPES.schemaChanged) this.#versions.clear();
     if (type === COLLECTOR_ERROR_TYPES.connection) this.#reachable = false;
     // A statement the server cancelled leaves the session sound. A connection that failed, or stopped
     // answering so that the client gave up on it, is in doubt: it is closed, and the lock with it.
@@ -270,7 +260,7 @@ class Collector implements QueueHealth {
     try {
       const session = await this.#ensureSession();
       const snapshot = await readSnapshot(session.client, {
-        discovered: await this.#discoveredOn(session),
+        discovered: await discover(session.client, this.#options.discovery, this.#versions),
         queues: this.#options.queues,
         totals: undefined,
       });

@@ -60,11 +60,20 @@ const REQUIRED_JOB_COLUMNS = ['name', 'state', 'start_after', 'created_on'];
 /** The function a least-privilege role calls instead of `pgmq.metrics_all()` (see role.ts). */
 export const PGMQ_METRICS_WRAPPER = 'queuetel.pgmq_metrics_all';
 
-/** Finds the pg-boss schemas, pgmq and the heartbeat table, and checks what was asked for by name. */
-export async function discover(db: Queryable, request: DiscoveryRequest): Promise<Discovered> {
+/**
+ * Finds the pg-boss schemas, pgmq and the heartbeat table, and checks what was asked for by name.
+ * Two catalog queries, whatever the number of jobs, so a collector runs it every time and sees a new
+ * schema, pgmq or heartbeat table at its next collection. `versions` keeps each schema's version
+ * between calls, since reading it costs a query per schema.
+ */
+export async function discover(
+  db: Queryable,
+  request: DiscoveryRequest,
+  versions: Map<string, number | undefined> = new Map(),
+): Promise<Discovered> {
   let pgBoss: PgBossSchema[] = [];
   if (request.pgBossSchemas !== false) {
-    pgBoss = await findPgBossSchemas(db);
+    pgBoss = await findPgBossSchemas(db, versions);
     if (request.pgBossSchemas !== 'auto') {
       const wanted = request.pgBossSchemas;
       const found = new Set(pgBoss.map((s) => s.schema));
@@ -91,7 +100,10 @@ export async function discover(db: Queryable, request: DiscoveryRequest): Promis
   return { pgBoss, pgmqMetrics, heartbeats: extras.heartbeats };
 }
 
-async function findPgBossSchemas(db: Queryable): Promise<PgBossSchema[]> {
+async function findPgBossSchemas(
+  db: Queryable,
+  versions: Map<string, number | undefined>,
+): Promise<PgBossSchema[]> {
   const { rows } = await db.query<{ schema: string; table: string; columns: string[] }>(CATALOG_SQL);
   const bySchema = new Map<string, Map<string, Set<string>>>();
   for (const row of rows) {
@@ -105,9 +117,10 @@ async function findPgBossSchemas(db: Queryable): Promise<PgBossSchema[]> {
     const queue = tables.get('queue');
     if (!tables.get('version')?.has('version') || !queue?.has('name') || !job) continue;
     if (!REQUIRED_JOB_COLUMNS.every((column) => job.has(column))) continue;
+    if (!versions.has(schema)) versions.set(schema, await readVersion(db, schema));
     schemas.push({
       schema,
-      version: await readVersion(db, schema),
+      version: versions.get(schema),
       queueColumns: queue,
       jobColumns: job,
       instanceColumns: tables.get('instance') ?? new Set(),
