@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHeartbeat, startQueueHealth } from '@queuetel/health';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
-import { createTestTelemetry, type MetricsSnapshot } from '../harness/otel.js';
+import { createTestTelemetry, type MetricsPath, type MetricsSnapshot } from '../harness/otel.js';
 import { eventually, startBoss, type BossSetup } from '../harness/pg-boss.js';
 import { runKnownWorkload, WORKLOAD_EXPECTATIONS } from '../harness/health.js';
 
@@ -13,11 +13,16 @@ afterAll(async () => {
   await db.drop();
 });
 
-const SETUPS: readonly BossSetup[] = ['10.x', '12.38 built-in off'];
+const CASES: readonly [BossSetup, MetricsPath][] = [
+  ['10.x', 'producer'],
+  ['10.x', 'meter'],
+  ['12.38 built-in off', 'producer'],
+  ['12.38 built-in off', 'meter'],
+];
 
-describe.each(SETUPS)('queue-health gauges on pg-boss %s', (setup) => {
+describe.each(CASES)('queue-health gauges on pg-boss %s, through the %s path', (setup, path) => {
   it('match the true counts after a known workload', async () => {
-    const otel = createTestTelemetry('meter');
+    const otel = createTestTelemetry(path);
     // Monitor passes every second, so pg-boss 12's cached counts catch up quickly; the instance
     // registry is beaten every second, so a new worker shows at once.
     const started = await startBoss(
@@ -26,6 +31,7 @@ describe.each(SETUPS)('queue-health gauges on pg-boss %s', (setup) => {
       otel,
       {},
       {
+        schema: `pgboss_${setup.replace(/\W+/g, '_')}_${path}`,
         monitorIntervalSeconds: 1,
         superviseIntervalSeconds: 1,
         instanceHeartbeatSeconds: 1,
@@ -42,7 +48,9 @@ describe.each(SETUPS)('queue-health gauges on pg-boss %s', (setup) => {
       connectionString: db.url,
       pgBossSchemas: [schema],
       intervalSeconds: 0.5,
-      meterProvider: otel.meterProvider,
+      ...(otel.metricProducer
+        ? { metricProducer: otel.metricProducer }
+        : { meterProvider: otel.meterProvider }),
     });
     try {
       await runKnownWorkload(started.boss);

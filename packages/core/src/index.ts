@@ -29,6 +29,7 @@ export {
   setGlobalMetricProducer,
 } from './metrics/metric-producer.js';
 export type { BoundCounter, BoundHistogram, MetricSink } from './metrics/sink.js';
+export type { MetricSource } from './metrics/metric-source.js';
 export {
   ATTR_MESSAGING_SYSTEM,
   ATTR_MESSAGING_OPERATION_NAME,

@@ -1,5 +1,5 @@
 import type { MeterProvider } from '@opentelemetry/api';
-import { QueuetelConfigError, expectBoolean, typeName } from '@queuetel/core';
+import { QueuetelConfigError, expectBoolean, typeName, type QueuetelMetricProducer } from '@queuetel/core';
 import type { DatabaseSource, PoolLike } from './database.js';
 import type { DiscoveryRequest } from './sources/discover.js';
 
@@ -35,7 +35,16 @@ export interface QueueHealthOptions extends ReadOptions {
   election?: boolean;
   /** Names the lock, so that two differently configured collector groups can share a database. */
   lockName?: string;
-  /** Where the gauges go. Default: the global meter provider, as it is when the collector starts. */
+  /**
+   * Where the metrics go, through queuetel's producer: the gauges then report exactly the current
+   * points, and nothing at all while the database is down. Default: the producer installed globally
+   * (`@queuetel/node` installs one), unless a {@link meterProvider} is given.
+   */
+  metricProducer?: QueuetelMetricProducer;
+  /**
+   * Where the metrics go through the plain Meter API, when no producer is given or installed.
+   * Default: the global meter provider, as it is when the collector starts.
+   */
   meterProvider?: MeterProvider;
 }
 
@@ -51,6 +60,7 @@ export interface ResolvedHealthOptions extends ResolvedReadOptions {
   readonly intervalSeconds: number;
   readonly election: boolean;
   readonly lockName: string;
+  readonly metricProducer: QueuetelMetricProducer | undefined;
   readonly meterProvider: MeterProvider | undefined;
 }
 
@@ -69,6 +79,7 @@ const HEALTH_KEYS = [
   'intervalSeconds',
   'election',
   'lockName',
+  'metricProducer',
   'meterProvider',
 ] as const satisfies readonly (keyof QueueHealthOptions)[];
 
@@ -90,11 +101,15 @@ export function resolveHealthOptions(options: QueueHealthOptions): ResolvedHealt
   if (options.meterProvider !== undefined && typeof options.meterProvider?.getMeter !== 'function') {
     throw new QueuetelConfigError('meterProvider', 'must have a getMeter() method');
   }
+  if (options.metricProducer !== undefined && typeof options.metricProducer?.addSource !== 'function') {
+    throw new QueuetelConfigError('metricProducer', 'must be a QueuetelMetricProducer');
+  }
   return {
     ...resolveRead(options, intervalSeconds * 1000),
     intervalSeconds,
     election: options.election ?? true,
     lockName: options.lockName ?? 'queuetel.collector',
+    metricProducer: options.metricProducer,
     meterProvider: options.meterProvider,
   };
 }

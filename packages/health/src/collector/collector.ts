@@ -1,5 +1,5 @@
 import { metrics } from '@opentelemetry/api';
-import { OnceReporter, describe } from '@queuetel/core';
+import { OnceReporter, describe, getGlobalMetricProducer } from '@queuetel/core';
 import manifest from '../../package.json' with { type: 'json' };
 import { openSession, type Session } from '../database.js';
 import { resolveHealthOptions, type QueueHealthOptions, type ResolvedHealthOptions } from '../options.js';
@@ -9,7 +9,10 @@ import { discover } from '../sources/discover.js';
 import { DeltaTotals } from '../totals.js';
 import { lockKey, stepDown, tryLead } from './election.js';
 import { COLLECTOR_ERROR_TYPES, collectorErrorType } from './errors.js';
-import { HealthGauges } from './gauges.js';
+import { MeterOutput } from './meter-output.js';
+import type { HealthOutput } from './output.js';
+import type { GaugeView } from './points.js';
+import { ProducerOutput } from './producer-output.js';
 
 /** The instrumentation scope of the Lane A gauges. */
 export const HEALTH_SCOPE = Object.freeze({ name: manifest.name, version: manifest.version });
@@ -67,7 +70,7 @@ export function startQueueHealth(options: QueueHealthOptions): QueueHealth {
 class Collector implements QueueHealth {
   readonly #options: ResolvedHealthOptions;
   readonly #key: string;
-  readonly #gauges: HealthGauges;
+  readonly #output: HealthOutput;
   readonly #totals = new DeltaTotals();
   readonly #reporter = new OnceReporter();
   #session: Session | undefined;
@@ -90,12 +93,24 @@ class Collector implements QueueHealth {
   constructor(options: ResolvedHealthOptions) {
     this.#options = options;
     this.#key = lockKey(options.lockName);
-    const provider = options.meterProvider ?? metrics.getMeterProvider();
-    this.#gauges = new HealthGauges(provider.getMeter(HEALTH_SCOPE.name, HEALTH_SCOPE.version), () => ({
+    const view = (): GaugeView => ({
       snapshot: this.#leaderSince !== undefined ? this.latest() : undefined,
       leader: this.#leaderSince !== undefined,
       stalenessSeconds: this.#staleness(),
-    }));
+    });
+    // As for job metrics: an explicit meter provider means the Meter API; otherwise a queuetel
+    // producer, given or installed globally, whenever there is one.
+    const producer =
+      options.metricProducer ?? (options.meterProvider === undefined ? getGlobalMetricProducer() : undefined);
+    this.#output = producer
+      ? new ProducerOutput(producer, HEALTH_SCOPE, view)
+      : new MeterOutput(
+          (options.meterProvider ?? metrics.getMeterProvider()).getMeter(
+            HEALTH_SCOPE.name,
+            HEALTH_SCOPE.version,
+          ),
+          view,
+        );
     this.#schedule(0);
   }
 
@@ -139,7 +154,7 @@ class Collector implements QueueHealth {
       await stepDown(session.client, this.#key).catch(() => {});
     }
     await this.#dropSession();
-    this.#gauges.detach();
+    this.#output.detach();
   }
 
   get #intervalMs(): number {
@@ -200,7 +215,7 @@ class Collector implements QueueHealth {
     this.#lastGoodAt = Date.now();
     this.#reachable = true;
     this.#collections++;
-    this.#gauges.recordCollection((performance.now() - started) / 1000);
+    this.#output.recordCollection((performance.now() - started) / 1000);
   }
 
   #failed(error: unknown): void {
@@ -208,7 +223,7 @@ class Collector implements QueueHealth {
     const type = collectorErrorType(error);
     const message = describe(error);
     this.#lastError = { type, message, at: Date.now() };
-    this.#gauges.recordError(type);
+    this.#output.recordError(type);
     this.#reporter.report(
       `collect:${type}`,
       `queue-health collection failed (${type}), retrying with backoff`,
