@@ -97,8 +97,10 @@ BEGIN
 END
 $$;
 
--- Live queuetel consumers announce themselves here (startHeartbeat). Workers need INSERT and UPDATE
--- on it, which this script does not grant: GRANT them to your worker role.
+-- Live queuetel consumers announce themselves here (startHeartbeat). This script gives workers no
+-- right on it; grant your worker role what a heartbeat needs:
+--   GRANT USAGE ON SCHEMA queuetel TO my_worker_role;
+--   GRANT SELECT, INSERT, UPDATE, DELETE ON ${HEARTBEAT_TABLE} TO my_worker_role;
 ${CREATE_HEARTBEAT_TABLE.trim().replace(/\n {2}/g, '\n')};
 GRANT USAGE ON SCHEMA queuetel TO ${role};
 GRANT SELECT ON ${HEARTBEAT_TABLE} TO ${role};

@@ -31,16 +31,15 @@ export class DeltaTotals {
     const entry = this.#entries.get(key);
     if (!entry) {
       // The first window ended before counting began: the count starts at its end.
-      const fresh = { windowEnd, enqueued: 0, completed: 0, since: deltas.windowEnd };
-      this.#entries.set(key, fresh);
-      return fresh;
+      this.#entries.set(key, { windowEnd, enqueued: 0, completed: 0, since: deltas.windowEnd });
+      return { enqueued: 0, completed: 0, since: deltas.windowEnd };
     }
     if (windowEnd > entry.windowEnd) {
       entry.windowEnd = windowEnd;
       entry.enqueued += deltas.created;
       entry.completed += deltas.completed;
     }
-    return entry;
+    return { enqueued: entry.enqueued, completed: entry.completed, since: entry.since };
   }
 
   /** Forgets every total, as when another instance takes over the counting. */
