@@ -4,13 +4,24 @@ export {
   type CollectorState,
   type QueueHealth,
 } from './collector/collector.js';
-export { COLLECTOR_ERROR_TYPES } from './collector/errors.js';
-export type { PoolLike } from './database.js';
+export { COLLECTOR_ERROR_TYPES, collectorErrorType } from './collector/errors.js';
+export { redactUrl, type PoolLike } from './database.js';
 export { startHeartbeat, type Heartbeat, type HeartbeatOptions } from './heartbeat.js';
 export { HEARTBEAT_TABLE } from './heartbeat-table.js';
-export { createHealthHandler, type HealthHandler, type HealthHandlerOptions } from './http/handler.js';
-export type { HealthReport, QueueStats, QueueSummary } from './http/report.js';
-export type { HealthStatus, HealthThresholds, Limit, QueueThresholds } from './http/status.js';
+export {
+  bearerTokenMatches,
+  createHealthHandler,
+  type HealthHandler,
+  type HealthHandlerOptions,
+} from './http/handler.js';
+export { summarizeQueues, type HealthReport, type QueueStats, type QueueSummary } from './http/report.js';
+export {
+  checkThresholds,
+  type HealthStatus,
+  type HealthThresholds,
+  type Limit,
+  type QueueThresholds,
+} from './http/status.js';
 export { readQueueHealth } from './one-shot.js';
 export { DEFAULT_INTERVAL_SECONDS, type QueueHealthOptions, type ReadOptions } from './options.js';
 export { DEFAULT_MONITORING_ROLE, monitoringRoleSql, type MonitoringRoleOptions } from './role.js';

@@ -34,7 +34,6 @@ export type HealthHandler = (
 export function createHealthHandler(health: QueueHealth, options: HealthHandlerOptions = {}): HealthHandler {
   const { token, basePath } = checkOptions(options);
   const thresholds = checkThresholds(options.thresholds);
-  const expected = token === undefined ? undefined : digest(token);
 
   return (request, response, next) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -49,7 +48,7 @@ export function createHealthHandler(health: QueueHealth, options: HealthHandlerO
       send(response, 405, { error: 'method not allowed' });
       return;
     }
-    if (expected && !authorized(request, expected)) {
+    if (token !== undefined && !bearerTokenMatches(request, token)) {
       response.setHeader('WWW-Authenticate', 'Bearer realm="queuetel"');
       send(response, 401, { error: 'a bearer token is required' });
       return;
@@ -101,11 +100,12 @@ function routeOf(pathname: string, basePath: string): Route | undefined {
   }
 }
 
-function authorized(request: IncomingMessage, expected: Buffer): boolean {
+/** Whether a request carries `Authorization: Bearer <token>`, compared in constant time. */
+export function bearerTokenMatches(request: IncomingMessage, token: string): boolean {
   const header = request.headers.authorization;
   const match = typeof header === 'string' ? /^Bearer\s+(.+)$/i.exec(header.trim()) : null;
   // Hashing both sides gives equal lengths, which a constant-time comparison needs.
-  return match !== null && timingSafeEqual(digest(match[1]!), expected);
+  return match !== null && timingSafeEqual(digest(match[1]!), digest(token));
 }
 
 function digest(value: string): Buffer {

@@ -78,8 +78,23 @@ export function healthReport(
   thresholds: HealthThresholds,
   now: Date,
 ): HealthReport {
+  const queues = summarizeQueues(snapshot, thresholds);
+  const collector = collectorPart(state, snapshot, now, thresholds);
+  const status = queues.reduce<HealthStatus>((s, queue) => worst(s, queue.status), collector.status);
+  return {
+    status,
+    checked_at: now.toISOString(),
+    database: { reachable: true, round_trip_ms: round(snapshot.roundTripSeconds * 1000), error: null },
+    collector,
+    workers: { ...snapshot.workers },
+    queues,
+  };
+}
+
+/** Every queue of a collection, judged by the thresholds: the `queues` of `GET /health`. */
+export function summarizeQueues(snapshot: HealthSnapshot, thresholds: HealthThresholds = {}): QueueSummary[] {
   const deadLetterQueues = deadLetterKeys(snapshot);
-  const queues = snapshot.queues.map((queue) => {
+  return snapshot.queues.map((queue) => {
     const verdict = judgeQueue(
       queue,
       snapshot.takenAt,
@@ -101,16 +116,6 @@ export function healthReport(
       last_updated: queue.countedAt.toISOString(),
     };
   });
-  const collector = collectorPart(state, snapshot, now, thresholds);
-  const status = queues.reduce<HealthStatus>((s, queue) => worst(s, queue.status), collector.status);
-  return {
-    status,
-    checked_at: now.toISOString(),
-    database: { reachable: true, round_trip_ms: round(snapshot.roundTripSeconds * 1000), error: null },
-    collector,
-    workers: { ...snapshot.workers },
-    queues,
-  };
 }
 
 export function queueStats(
