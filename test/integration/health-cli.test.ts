@@ -223,12 +223,21 @@ describe('queuetel collect, the sidecar', () => {
     }
   });
 
-  it('exits 3 at once when the database cannot be reached at start', async () => {
-    const child = startCollect(['--database-url', 'postgres://u:p@127.0.0.1:1/x', '--port', '0'], {});
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const [code] = (await once(child, 'exit')) as [number];
-    expect(code).toBe(3);
-    expect(stderr).toContain('cannot reach the database');
-  });
+  it.each([
+    [['--database-url', 'postgres://u:p@127.0.0.1:1/x'], {}, 3, 'cannot reach the database'],
+    [['--schema', 'nope'], {}, 4, "pg-boss schema 'nope' was not found"],
+    [['--interval', '1', '--statement-timeout', '3000'], {}, 2, '--statement-timeout must be a whole number'],
+    [[], { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, 2, "OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' is not supported"],
+    [[], { OTEL_METRICS_EXPORTER: 'console' }, 2, "OTEL_METRICS_EXPORTER: 'console' is not supported"],
+  ])(
+    'stops at once, leaving nothing running, when started with %j %j: exit %i',
+    async (args, env, code, message) => {
+      const child = startCollect(['--port', '0', ...args], { DATABASE_URL: db.url, ...env });
+      let stderr = '';
+      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const [exitCode] = (await once(child, 'exit')) as [number];
+      expect(exitCode).toBe(code);
+      expect(stderr).toContain(message);
+    },
+  );
 });

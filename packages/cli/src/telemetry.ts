@@ -9,7 +9,7 @@ import {
   resourceFromAttributes,
 } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
-import { QueuetelMetricProducer } from '@queuetel/core';
+import type { QueuetelMetricProducer } from '@queuetel/core';
 import { UsageError } from './exit-codes.js';
 
 /** The collector's own SDK: where its metrics go, and how to flush and stop it. */
@@ -35,7 +35,10 @@ const DEFAULT_EXPORT_INTERVAL_MS = 5_000;
  * them themselves), `OTEL_SERVICE_NAME` and `OTEL_RESOURCE_ATTRIBUTES` the resource. Each instance
  * gets its own `service.instance.id`, so that the leader's series and the standbys' stay apart.
  */
-export function startCollectorTelemetry(env: Env, options: { prometheus: boolean }): CollectorTelemetry {
+export function startCollectorTelemetry(
+  env: Env,
+  options: { prometheus: boolean; producer: QueuetelMetricProducer },
+): CollectorTelemetry {
   const wanted = new Set(
     (env.OTEL_METRICS_EXPORTER ?? 'otlp')
       .split(',')
@@ -50,7 +53,7 @@ export function startCollectorTelemetry(env: Env, options: { prometheus: boolean
       );
     }
   }
-  const producer = new QueuetelMetricProducer();
+  const { producer } = options;
   const readers: MetricReader[] = [];
   let otlp: string | undefined;
   if (wanted.has('otlp') && !wanted.has('none')) {

@@ -1,18 +1,20 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DiagConsoleLogger, DiagLogLevel, diag } from '@opentelemetry/api';
+import { QueuetelMetricProducer } from '@queuetel/core';
 import {
   bearerTokenMatches,
   createHealthHandler,
   readQueueHealth,
   redactUrl,
   startQueueHealth,
+  type QueueHealth,
 } from '@queuetel/health';
 import { numberOf, parse, readOptionsOf, READ_FLAGS, thresholdsOf } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { HELP } from '../help.js';
 import type { CliIo } from '../io.js';
-import { startCollectorTelemetry } from '../telemetry.js';
+import { startCollectorTelemetry, type CollectorTelemetry } from '../telemetry.js';
 
 /**
  * `queuetel collect`: the sidecar. It first reads the database once, so that a bad URL, a refused
@@ -39,40 +41,46 @@ export async function collect(argv: readonly string[], io: CliIo): Promise<numbe
   const thresholds = thresholdsOf('collect', values.thresholds);
   const token = io.env.QUEUETEL_TOKEN || undefined;
 
-  await readQueueHealth(read);
-  diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.WARN);
-  const telemetry = startCollectorTelemetry(io.env, { prometheus: values.prometheus ?? false });
-  const health = startQueueHealth({
-    ...read,
-    intervalSeconds,
-    lockName: values['lock-name'],
-    metricProducer: telemetry.producer,
-  });
-  const handler = createHealthHandler(health, { token, thresholds });
-  const prometheus = telemetry.prometheus;
-  const server = createServer((request, response) => {
-    if (prometheus && request.url?.split('?')[0] === '/metrics') {
-      if (token !== undefined && !bearerTokenMatches(request, token)) {
-        response.writeHead(401, { 'WWW-Authenticate': 'Bearer realm="queuetel"' }).end();
-      } else {
-        prometheus.getMetricsRequestHandler(request, response);
-      }
-      return;
-    }
-    handler(request, response);
-  });
+  // Everything is checked before anything is left running: the collector's options when it starts,
+  // the OTEL_* variables when the SDK starts, the database with one read. Any failure stops both.
+  const producer = new QueuetelMetricProducer();
+  let health: QueueHealth | undefined;
+  let telemetry: CollectorTelemetry | undefined;
+  const server = createServer();
   try {
+    health = startQueueHealth({
+      ...read,
+      intervalSeconds,
+      lockName: values['lock-name'],
+      metricProducer: producer,
+    });
+    telemetry = startCollectorTelemetry(io.env, { prometheus: values.prometheus ?? false, producer });
+    await readQueueHealth(read);
+    const handler = createHealthHandler(health, { token, thresholds });
+    const prometheus = telemetry.prometheus;
+    server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      if (prometheus && request.url?.split('?')[0] === '/metrics') {
+        if (token !== undefined && !bearerTokenMatches(request, token)) {
+          response.writeHead(401, { 'WWW-Authenticate': 'Bearer realm="queuetel"' }).end();
+        } else {
+          prometheus.getMetricsRequestHandler(request, response);
+        }
+        return;
+      }
+      handler(request, response);
+    });
     await listen(server, port, host);
   } catch (error) {
-    await health.stop();
-    await telemetry.shutdown();
+    await health?.stop();
+    await telemetry?.shutdown();
     throw error;
   }
+  diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.WARN);
   const address = server.address() as AddressInfo;
   const where = `http://${address.address}:${address.port}`;
   io.stderr.write(
     `queuetel collect: reading ${redactUrl(read.connectionString!)} every ${intervalSeconds ?? 5} s; ` +
-      `serving ${where}/health${prometheus ? ` and ${where}/metrics` : ''}` +
+      `serving ${where}/health${telemetry.prometheus ? ` and ${where}/metrics` : ''}` +
       `${telemetry.otlp ? `; OTLP to ${telemetry.otlp}` : ''}\n`,
   );
 
