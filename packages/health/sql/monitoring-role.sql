@@ -51,7 +51,7 @@ BEGIN
       SELECT * FROM (VALUES
         ('version', ARRAY['version']),
         ('queue', ARRAY['name', 'dead_letter', 'ready_count', 'deferred_count', 'blocked_count', 'queued_count', 'active_count', 'failed_count', 'created_delta', 'completed_delta', 'delta_on', 'monitor_on']),
-        ('job', ARRAY['name', 'state', 'blocked', 'start_after', 'created_on']),
+        ('job', ARRAY['name', 'state', 'start_after', 'created_on', 'blocked']),
         ('instance', ARRAY['id', 'workers', 'heartbeat_on', 'heartbeat_seconds', 'stopped_on'])
       ) AS wanted(tbl, columns)
     LOOP

@@ -1,6 +1,8 @@
 import { QueuetelConfigError, typeName } from '@queuetel/core';
 import { CREATE_HEARTBEAT_TABLE, HEARTBEAT_TABLE } from './heartbeat-table.js';
-import { PGMQ_METRICS_WRAPPER } from './sources/discover.js';
+import { JOB_COLUMNS_READ, PGMQ_METRICS_WRAPPER } from './sources/discover.js';
+import { CACHED_COUNTS, DELTA_COLUMNS } from './sources/pg-boss-cache.js';
+import { REGISTRY_COLUMNS } from './sources/pg-boss-instances.js';
 
 /** Options of {@link monitoringRoleSql}. */
 export interface MonitoringRoleOptions {
@@ -12,29 +14,13 @@ export interface MonitoringRoleOptions {
 
 export const DEFAULT_MONITORING_ROLE = 'queuetel_monitor';
 
-// The columns the collector reads, and no others. Payloads (job data and output, pgmq messages and
-// headers) are never among them.
+// The columns the collector reads, taken from the readers themselves, and no others. Payloads (job
+// data and output, pgmq messages and headers) are never among them.
 const GRANTS: readonly (readonly [table: string, columns: readonly string[]])[] = [
   ['version', ['version']],
-  [
-    'queue',
-    [
-      'name',
-      'dead_letter',
-      'ready_count',
-      'deferred_count',
-      'blocked_count',
-      'queued_count',
-      'active_count',
-      'failed_count',
-      'created_delta',
-      'completed_delta',
-      'delta_on',
-      'monitor_on',
-    ],
-  ],
-  ['job', ['name', 'state', 'blocked', 'start_after', 'created_on']],
-  ['instance', ['id', 'workers', 'heartbeat_on', 'heartbeat_seconds', 'stopped_on']],
+  ['queue', ['name', 'dead_letter', ...CACHED_COUNTS, ...DELTA_COLUMNS, 'monitor_on']],
+  ['job', JOB_COLUMNS_READ],
+  ['instance', REGISTRY_COLUMNS],
 ];
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;

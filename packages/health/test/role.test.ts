@@ -10,7 +10,7 @@ describe('the monitoring-role script', () => {
 
   it('grants only named columns, never a payload column, and no write', () => {
     const sql = monitoringRoleSql({ role: 'watcher' });
-    expect(sql).toContain("('job', ARRAY['name', 'state', 'blocked', 'start_after', 'created_on'])");
+    expect(sql).toContain("('job', ARRAY['name', 'state', 'start_after', 'created_on', 'blocked'])");
     for (const payload of ["'data'", "'output'", "'message'", "'headers'"])
       expect(sql).not.toContain(payload);
     const statements = sql

@@ -56,6 +56,8 @@ const EXTRAS_SQL = `
     to_regclass('queuetel.heartbeat') IS NOT NULL AS heartbeats`;
 
 const REQUIRED_JOB_COLUMNS = ['name', 'state', 'start_after', 'created_on'];
+/** Every column of pg-boss's job table that any reader uses (`blocked` only where it exists). */
+export const JOB_COLUMNS_READ = [...REQUIRED_JOB_COLUMNS, 'blocked'] as const;
 
 /** The function a least-privilege role calls instead of `pgmq.metrics_all()` (see role.ts). */
 export const PGMQ_METRICS_WRAPPER = 'queuetel.pgmq_metrics_all';

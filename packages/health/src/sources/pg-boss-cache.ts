@@ -38,7 +38,8 @@ export function pgBossCacheSql(source: PgBossSchema): string {
     ORDER BY q.name`;
 }
 
-const CACHED_COUNTS = [
+/** The counts pg-boss's monitor caches in its `queue` table; a version has some or all of them. */
+export const CACHED_COUNTS = [
   'ready_count',
   'deferred_count',
   'blocked_count',
@@ -46,7 +47,8 @@ const CACHED_COUNTS = [
   'active_count',
   'failed_count',
 ] as const;
-const DELTA_COLUMNS = ['created_delta', 'completed_delta', 'delta_on'] as const;
+/** pg-boss 12's window of jobs created and completed at its last counted monitor pass. */
+export const DELTA_COLUMNS = ['created_delta', 'completed_delta', 'delta_on'] as const;
 
 type CacheRow = Partial<Record<(typeof CACHED_COUNTS)[number] | (typeof DELTA_COLUMNS)[number], unknown>> & {
   name: string;

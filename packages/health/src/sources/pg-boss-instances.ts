@@ -3,7 +3,8 @@ import { quoteIdent } from '../database.js';
 import type { PgBossSchema } from './discover.js';
 import { countOf } from './reading.js';
 
-const REGISTRY_COLUMNS = ['id', 'workers', 'heartbeat_on', 'heartbeat_seconds', 'stopped_on'];
+/** The columns of pg-boss 12's instance registry that counting live instances reads. */
+export const REGISTRY_COLUMNS = ['id', 'workers', 'heartbeat_on', 'heartbeat_seconds', 'stopped_on'];
 
 /** Whether a schema keeps pg-boss 12's instance registry with the columns counting needs. */
 export function hasInstanceRegistry(source: PgBossSchema): boolean {
