@@ -85,6 +85,8 @@ const HEALTH_KEYS = [
 
 export const DEFAULT_INTERVAL_SECONDS = 5;
 const MAX_STATEMENT_TIMEOUT_MS = 2_000;
+/** A one-shot read (`queuetel status`) has no interval to keep to; a minute bounds it. */
+const ONE_SHOT_MAX_STATEMENT_MS = 60_000;
 
 /** Checks the collector's options once, when it starts; the error names the field. */
 export function resolveHealthOptions(options: QueueHealthOptions): ResolvedHealthOptions {
@@ -105,7 +107,8 @@ export function resolveHealthOptions(options: QueueHealthOptions): ResolvedHealt
     throw new QueuetelConfigError('metricProducer', 'must be a QueuetelMetricProducer');
   }
   return {
-    ...resolveRead(options, intervalSeconds * 1000),
+    // A statement may not outlast the interval, or collections would queue up behind it.
+    ...resolveRead(options, intervalSeconds * 1000, 'the interval'),
     intervalSeconds,
     election: options.election ?? true,
     lockName: options.lockName ?? 'queuetel.collector',
@@ -117,21 +120,21 @@ export function resolveHealthOptions(options: QueueHealthOptions): ResolvedHealt
 /** Checks the options of a one-shot read. */
 export function resolveReadOptions(options: ReadOptions): ResolvedReadOptions {
   checkKnownKeys(options, READ_KEYS);
-  return resolveRead(options, DEFAULT_INTERVAL_SECONDS * 1000);
+  return resolveRead(options, ONE_SHOT_MAX_STATEMENT_MS, 'a minute');
 }
 
-function resolveRead(options: ReadOptions, intervalMs: number): ResolvedReadOptions {
+function resolveRead(options: ReadOptions, maxMs: number, maxName: string): ResolvedReadOptions {
   const statementTimeoutMs =
-    options.statementTimeoutMs ?? Math.min(MAX_STATEMENT_TIMEOUT_MS, Math.round(intervalMs / 2));
+    options.statementTimeoutMs ?? Math.min(MAX_STATEMENT_TIMEOUT_MS, Math.round(maxMs / 2));
   if (
     typeof statementTimeoutMs !== 'number' ||
     !Number.isInteger(statementTimeoutMs) ||
     statementTimeoutMs < 10 ||
-    statementTimeoutMs > intervalMs
+    statementTimeoutMs > maxMs
   ) {
     throw new QueuetelConfigError(
       'statementTimeoutMs',
-      `must be a whole number of milliseconds from 10 to the interval (${intervalMs}), got ${typeName(statementTimeoutMs)}`,
+      `must be a whole number of milliseconds from 10 to ${maxName} (${maxMs}), got ${typeName(statementTimeoutMs)}`,
     );
   }
   expectText('applicationName', options.applicationName);
