@@ -44,9 +44,11 @@ export async function startBoss(
   url: string,
   otel: TestTelemetry,
   options: PgBossInstrumentationOptions = {},
+  /** Extra pg-boss constructor options, such as `monitorIntervalSeconds` or another `schema`. */
+  bossOptions: Record<string, unknown> = {},
 ): Promise<StartedBoss> {
-  const schema = `pgboss_${setup.replace(/\W+/g, '_')}`;
-  const common = { connectionString: url, schema, schedule: false, max: 4 };
+  const schema = (bossOptions.schema as string | undefined) ?? `pgboss_${setup.replace(/\W+/g, '_')}`;
+  const common = { connectionString: url, schema, schedule: false, max: 4, ...bossOptions };
   let boss: TestBoss;
   if (setup === '10.x') {
     boss = new PgBoss10(common);

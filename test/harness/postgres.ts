@@ -9,6 +9,8 @@ export interface RunningPostgres {
   /** A URL for the `postgres` database, as a superuser. */
   readonly url: string;
   stop(): Promise<void>;
+  /** Stops the server, runs `whileDown` (if given), and starts it again on the same port and data. */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
 }
 
 /**
@@ -26,7 +28,8 @@ export async function startEmbeddedPostgres(): Promise<RunningPostgres> {
     user: 'postgres',
     password,
     port,
-    persistent: false,
+    // Kept across a restart; stop() removes the whole folder itself.
+    persistent: true,
     postgresFlags: ['-c', 'max_connections=300', '-c', 'fsync=off', '-c', 'synchronous_commit=off'],
     onLog: () => {},
     onError: () => {},
@@ -41,6 +44,14 @@ export async function startEmbeddedPostgres(): Promise<RunningPostgres> {
       stopped = true;
       await server.stop();
       rmSync(root, { recursive: true, force: true });
+    },
+    async restart(whileDown) {
+      await server.stop();
+      try {
+        await whileDown?.();
+      } finally {
+        await server.start();
+      }
     },
   };
 }

@@ -29,6 +29,7 @@ export {
   setGlobalMetricProducer,
 } from './metrics/metric-producer.js';
 export type { BoundCounter, BoundHistogram, MetricSink } from './metrics/sink.js';
+export type { MetricSource } from './metrics/metric-source.js';
 export {
   ATTR_MESSAGING_SYSTEM,
   ATTR_MESSAGING_OPERATION_NAME,
@@ -82,6 +83,7 @@ export {
   METRIC_COLLECTOR_ERRORS,
   METRIC_COLLECTOR_STALENESS,
   METRIC_COLLECTOR_LEADER,
+  ATTR_QUEUE_SCHEMA,
 } from './names.js';
 export {
   QueuetelConfigError,

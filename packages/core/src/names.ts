@@ -217,3 +217,14 @@ export const METRIC_COLLECTOR_ERRORS = 'queuetel.collector.errors';
 export const METRIC_COLLECTOR_STALENESS = 'queuetel.collector.staleness';
 /** Gauge, `{instance}`: 1 on the instance that holds the collector lock, else 0. */
 export const METRIC_COLLECTOR_LEADER = 'queuetel.collector.leader';
+
+// ---------------------------------------------------------------------------------------------
+// queuetel's own names: Lane A, added with the collector
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Gauge attribute on every Lane A queue gauge: where the queue lives, the pg-boss schema (such as
+ * `pgboss`) or `pgmq`. Two pg-boss schemas in one database may hold queues of the same name, and
+ * without it their series would collide.
+ */
+export const ATTR_QUEUE_SCHEMA = 'queuetel.queue.schema';

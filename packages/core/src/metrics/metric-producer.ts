@@ -1,5 +1,6 @@
 import type { CollectionResult, MetricProducer, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { AggregationStore, hrTimeNow } from './aggregation-store.js';
+import type { MetricSource } from './metric-source.js';
 
 /**
  * Hands queuetel's pre-aggregated job metrics to an OpenTelemetry SDK at collection time. Give it
@@ -11,6 +12,7 @@ import { AggregationStore, hrTimeNow } from './aggregation-store.js';
  */
 export class QueuetelMetricProducer implements MetricProducer {
   readonly #stores = new Map<string, AggregationStore>();
+  readonly #sources = new Set<MetricSource>();
 
   /** The store for one instrumentation scope, shared by every instrumentation of that scope. */
   storeFor(scope: { readonly name: string; readonly version?: string }): AggregationStore {
@@ -22,14 +24,32 @@ export class QueuetelMetricProducer implements MetricProducer {
     return store;
   }
 
+  /** Collects `source` with the job metrics from now on; call the returned function to stop. */
+  addSource(source: MetricSource): () => void {
+    this.#sources.add(source);
+    return () => {
+      this.#sources.delete(source);
+    };
+  }
+
   collect(): Promise<CollectionResult> {
     const endTime = hrTimeNow();
+    const scopeMetrics = [...this.#stores.values()].map((store) => store.toScopeMetrics(endTime));
+    const errors: unknown[] = [];
+    for (const source of this.#sources) {
+      // A failing source costs its own data, never the job metrics collected beside it.
+      try {
+        scopeMetrics.push(source.collect(endTime));
+      } catch (error) {
+        errors.push(error);
+      }
+    }
     const resourceMetrics: ResourceMetrics = {
       // A reader keeps its own resource and takes only the scope metrics of a producer.
       resource: undefined as unknown as ResourceMetrics['resource'],
-      scopeMetrics: [...this.#stores.values()].map((store) => store.toScopeMetrics(endTime)),
+      scopeMetrics,
     };
-    return Promise.resolve({ resourceMetrics, errors: [] });
+    return Promise.resolve({ resourceMetrics, errors });
   }
 }
 

@@ -1,0 +1,3 @@
+export { runCli } from './cli.js';
+export { EXIT_CODES } from './exit-codes.js';
+export type { CliIo } from './io.js';

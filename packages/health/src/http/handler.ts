@@ -1,0 +1,147 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { QueuetelConfigError, typeName } from '@queuetel/core';
+import type { QueueHealth } from '../collector/collector.js';
+import { healthReport, queueStats, unreachableReport } from './report.js';
+import { checkThresholds, type HealthThresholds } from './status.js';
+
+/** Options of {@link createHealthHandler}. */
+export interface HealthHandlerOptions {
+  /** When set, every request must carry `Authorization: Bearer <token>`, or gets 401. */
+  token?: string;
+  /** The limits queues and the collector are judged by. */
+  thresholds?: HealthThresholds;
+  /** Where the routes are mounted, such as `/queuetel`. Default: the root. */
+  basePath?: string;
+}
+
+/**
+ * A request handler for Node's `http` server, or Connect/Express middleware:
+ * `http.createServer(handler)`, or `app.use(handler)`. It answers `GET {basePath}/health` and
+ * `GET {basePath}/queues/{name}`; any other path goes to `next` when there is one, else gets 404.
+ */
+export type HealthHandler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  next?: (error?: unknown) => void,
+) => void;
+
+/**
+ * The health and stats endpoint over a running collector. `/health` returns 503 when anything is
+ * unhealthy, so it can serve as a readiness probe. Responses hold counts and ages, never a job's
+ * payload: the collector never reads one.
+ */
+export function createHealthHandler(health: QueueHealth, options: HealthHandlerOptions = {}): HealthHandler {
+  const { token, basePath } = checkOptions(options);
+  const thresholds = checkThresholds(options.thresholds);
+
+  return (request, response, next) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const route = routeOf(url.pathname, basePath);
+    if (!route) {
+      if (next) next();
+      else send(response, 404, { error: 'not found' });
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.setHeader('Allow', 'GET, HEAD');
+      send(response, 405, { error: 'method not allowed' });
+      return;
+    }
+    if (token !== undefined && !bearerTokenMatches(request, token)) {
+      response.setHeader('WWW-Authenticate', 'Bearer realm="queuetel"');
+      send(response, 401, { error: 'a bearer token is required' });
+      return;
+    }
+    health.read().then(
+      (snapshot) => {
+        const now = new Date();
+        if (route.kind === 'health') {
+          const report = healthReport(snapshot, health.state(), thresholds, now);
+          send(response, report.status === 'unhealthy' ? 503 : 200, report);
+          return;
+        }
+        const system = url.searchParams.get('system');
+        const schema = url.searchParams.get('schema');
+        const matches = snapshot.queues.filter(
+          (q) =>
+            q.name === route.queue && (!system || q.system === system) && (!schema || q.schema === schema),
+        );
+        if (matches.length === 0) {
+          send(response, 404, { error: `queue '${route.queue}' was not found` });
+        } else if (matches.length > 1) {
+          send(response, 409, {
+            error: `queue '${route.queue}' exists in several places: add ?schema= to pick one`,
+            matches: matches.map((q) => ({ system: q.system, schema: q.schema })),
+          });
+        } else {
+          send(response, 200, queueStats(matches[0]!, snapshot, thresholds));
+        }
+      },
+      (error: unknown) => {
+        send(response, 503, unreachableReport(health.state(), error, new Date()));
+      },
+    );
+  };
+}
+
+type Route = { kind: 'health' } | { kind: 'queue'; queue: string };
+
+function routeOf(pathname: string, basePath: string): Route | undefined {
+  if (!pathname.startsWith(basePath)) return undefined;
+  const rest = pathname.slice(basePath.length);
+  if (rest === '/health') return { kind: 'health' };
+  const match = /^\/queues\/([^/]+)$/.exec(rest);
+  if (!match) return undefined;
+  try {
+    return { kind: 'queue', queue: decodeURIComponent(match[1]!) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a request carries `Authorization: Bearer <token>`, compared in constant time. */
+export function bearerTokenMatches(request: IncomingMessage, token: string): boolean {
+  const header = request.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer\s+(.+)$/i.exec(header.trim()) : null;
+  // Hashing both sides gives equal lengths, which a constant-time comparison needs.
+  return match !== null && timingSafeEqual(digest(match[1]!), digest(token));
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.statusCode = status;
+  response.setHeader('Content-Type', 'application/json; charset=utf-8');
+  response.setHeader('Cache-Control', 'no-store');
+  response.setHeader('Content-Length', Buffer.byteLength(text));
+  response.end(response.req?.method === 'HEAD' ? undefined : text);
+}
+
+function checkOptions(options: HealthHandlerOptions): { token?: string; basePath: string } {
+  if (options === null || typeof options !== 'object') {
+    throw new QueuetelConfigError('options', `must be an object, got ${typeName(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!['token', 'thresholds', 'basePath'].includes(key)) {
+      throw new QueuetelConfigError(key, 'is not a known option');
+    }
+  }
+  const { token, basePath = '' } = options;
+  if (token !== undefined && (typeof token !== 'string' || token.length === 0)) {
+    throw new QueuetelConfigError('token', `must be a non-empty string, got ${typeName(token)}`);
+  }
+  if (
+    typeof basePath !== 'string' ||
+    (basePath !== '' && (!basePath.startsWith('/') || basePath.endsWith('/')))
+  ) {
+    throw new QueuetelConfigError(
+      'basePath',
+      `must be '' or a path such as '/queuetel', got ${typeName(basePath)}`,
+    );
+  }
+  return { token, basePath };
+}
