@@ -57,6 +57,9 @@ export interface ReceivedPoint extends ReceivedMetric {
   /** The sum's value, or the histogram's count. */
   readonly value: number;
   readonly bounds?: readonly number[];
+  /** A histogram's bucket counts (one more than its bounds) and its sum. */
+  readonly bucketCounts?: readonly number[];
+  readonly sum?: number;
   readonly arrivedAt: number;
 }
 
@@ -203,6 +206,8 @@ interface JsonNumberPoint {
 interface JsonHistogramPoint {
   attributes?: JsonKeyValue[];
   count?: number | string;
+  sum?: number;
+  bucketCounts?: (number | string)[];
   explicitBounds?: number[];
 }
 interface JsonMetric {
@@ -240,6 +245,8 @@ function decodePoints(body: unknown, arrivedAt: number): ReceivedPoint[] {
               attributes: attributesOf(point.attributes),
               value: Number(point.count ?? 0),
               bounds: point.explicitBounds ?? [],
+              bucketCounts: (point.bucketCounts ?? []).map(Number),
+              ...(point.sum === undefined ? {} : { sum: point.sum }),
             });
           }
           continue;
