@@ -1,6 +1,12 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { monitoringRoleSql, readQueueHealth, startHeartbeat, startQueueHealth } from '@queuetel/health';
+import {
+  monitoringRoleSql,
+  readQueueHealth,
+  startHeartbeat,
+  startQueueHealth,
+  type Heartbeat,
+} from '@queuetel/health';
 import { PgmqClient } from '@queuetel/pgmq';
 import type { TestDatabase } from '../harness/database.js';
 import { PAYLOAD_MARKER, PGMQ_WORKLOAD_EXPECTATIONS, runKnownPgmqWorkload } from '../harness/health.js';
@@ -16,19 +22,17 @@ const PASSWORD = 'collector-pgmq-pass';
 const READER = 'queuetel_pg_monitor_pgmq_test';
 
 let db: TestDatabase;
+let pool: pg.Pool;
+let heartbeat: Heartbeat;
 let monitorUrl: string;
 
 beforeAll(async () => {
   db = await createPgmqDatabase('health_pgmq_role');
-  const pool = openPool(db);
-  try {
-    await runKnownPgmqWorkload(new PgmqClient(pool));
-    // A consumer's heartbeat, so the heartbeat table exists and holds a live row while the role reads.
-    const heartbeat = startHeartbeat({ pool, queues: ['orders'], system: 'pgmq', intervalSeconds: 60 });
-    await eventually(async () => expect(await db.query('SELECT 1 FROM queuetel.heartbeat')).toHaveLength(1));
-  } finally {
-    await pool.end();
-  }
+  pool = openPool(db);
+  await runKnownPgmqWorkload(new PgmqClient(pool));
+  // A consumer's heartbeat, so the heartbeat table exists and holds a live row while the role reads.
+  heartbeat = startHeartbeat({ pool, queues: ['orders'], system: 'pgmq', intervalSeconds: 60 });
+  await eventually(async () => expect(await db.query('SELECT 1 FROM queuetel.heartbeat')).toHaveLength(1));
   // What an administrator does: run the script once pgmq is installed, then give a login its rights.
   await db.query(monitoringRoleSql({ role: ROLE }));
   await db.query(`DROP ROLE IF EXISTS ${LOGIN}`);
@@ -39,6 +43,8 @@ beforeAll(async () => {
   monitorUrl = url.toString();
 });
 afterAll(async () => {
+  await heartbeat?.stop();
+  await pool?.end();
   await db.drop();
   const admin = new pg.Client({ connectionString: inject('databaseUrl') });
   await admin.connect();

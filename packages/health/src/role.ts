@@ -1,5 +1,4 @@
-import { QueuetelConfigError, typeName } from '@queuetel/core';
-import { CREATE_HEARTBEAT_TABLE, HEARTBEAT_TABLE } from './heartbeat-table.js';
+import { CREATE_HEARTBEAT_TABLE, HEARTBEAT_TABLE, QueuetelConfigError, typeName } from '@queuetel/core';
 import { JOB_COLUMNS_READ, PGMQ_METRICS_WRAPPER } from './sources/discover.js';
 import { CACHED_COUNTS, DELTA_COLUMNS } from './sources/pg-boss-cache.js';
 import { REGISTRY_COLUMNS } from './sources/pg-boss-instances.js';
