@@ -1,5 +1,8 @@
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '@queuetel/cli';
@@ -289,6 +292,17 @@ describe('the endpoint and the command for pgmq queues', () => {
     expect(row('work', `pg-boss:${boss.schema}`)!.slice(3, 5)).toEqual(['5', '3']);
     expect(stdout).toMatch(/Read 8 queue\(s\) from pg-boss schema \S+ \(v\d+\), pg-boss cache; pgmq in/);
     expect(stdout).not.toContain(PAYLOAD_MARKER);
+  });
+
+  it('queuetel status says which of two queues of the same name each reason is about', async () => {
+    const file = join(tmpdir(), `${db.name}-thresholds.json`);
+    writeFileSync(file, JSON.stringify({ queues: { work: { queueLength: { unhealthy: 1 } } } }));
+    const { code, stdout } = await queuetel(['status', '--thresholds', file]);
+    expect(code).toBe(1);
+    expect(stdout).toContain(`  work in pg-boss:${boss.schema} (unhealthy): 8 jobs are waiting (limit 1)\n`);
+    expect(stdout).toContain('  work in pgmq (unhealthy): 1 jobs are waiting (limit 1)\n');
+    // A name only one place holds stays as it is.
+    expect(stdout).toMatch(/^ {2}flaky \(degraded\): /m);
   });
 
   it('queuetel status --pgmq --queue orders --json reports that one queue', async () => {

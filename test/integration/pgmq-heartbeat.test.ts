@@ -139,6 +139,15 @@ describe('a pgmq consumer', () => {
     expect(rows).toEqual([]);
   });
 
+  it('creates the table again when it is dropped under a running consumer', async () => {
+    startConsumer(pgmq, 'other');
+    await eventually(async () => expect(await liveConsumers()).toMatchObject({ other: 1 }));
+    await db.query('DROP TABLE queuetel.heartbeat');
+    // The collector counts no consumer while there is no table, then the consumer's next beats
+    // create it and announce it again.
+    await eventually(async () => expect(await liveConsumers()).toMatchObject({ other: 1 }), 10_000);
+  });
+
   it('goes on handling every message when its heartbeat cannot be written, and says so once', async () => {
     // A worker role with every right pgmq needs and none on queuetel's schema: a grant forgotten.
     await db.query(`DROP ROLE IF EXISTS ${WORKER}`);

@@ -97,6 +97,8 @@ export function beatHeartbeat(
       );
       announced = true;
     } catch (error) {
+      // A table dropped under a running consumer is created again at the next beat.
+      if ((error as { code?: unknown } | null)?.code === '42P01') tableReady = false;
       reporter.report(`${key}:beat`, 'a heartbeat failed; trying again at the next interval', error);
     }
   };
