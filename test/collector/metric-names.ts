@@ -1,7 +1,23 @@
-import { prometheusLabel, prometheusName } from '@queuetel/node';
-import type { EmittedMetric } from './lane-a-metrics.js';
+import { prometheusLabel, prometheusName, type MetricKind } from '@queuetel/node';
 import { selectorUses } from './promql.js';
 import type { Query } from './queries.js';
+
+/** A metric as the SDK exports it: enough to know its Prometheus name and labels. */
+export interface EmittedMetric {
+  readonly name: string;
+  readonly unit: string;
+  readonly kind: MetricKind;
+  readonly attributes: readonly string[];
+}
+
+/**
+ * Whether a Prometheus series is one of Lane A's, which the queue-health collector sends; every
+ * other queuetel or messaging series comes from the workers (Lane B). The two halves are checked
+ * against two real emissions: test/node/queue-health-export.test.ts and test/node/otlp-export.test.ts.
+ */
+export function isLaneA(series: string): boolean {
+  return /^queuetel_(queue|workers|collector)_/.test(series);
+}
 
 /** Labels the Collector's Prometheus exporter puts on every series, from the resource and scope. */
 const EXPORTER_LABELS = ['job', 'instance', 'otel_scope_name', 'otel_scope_version'];
@@ -11,7 +27,12 @@ const EXPORTER_LABELS = ['job', 'instance', 'otel_scope_name', 'otel_scope_versi
  * really emitted: each queuetel or messaging series a query selects must be one Prometheus stores
  * for an emitted metric, and must carry every label the query matches on or groups by.
  */
-export function nameProblems(queries: readonly Query[], emitted: readonly EmittedMetric[]): string[] {
+export function nameProblems(
+  queries: readonly Query[],
+  emitted: readonly EmittedMetric[],
+  /** Check only the series this accepts, such as one lane's. Default: every queuetel or messaging series. */
+  only: (series: string) => boolean = () => true,
+): string[] {
   const labelsOf = new Map<string, Set<string>>();
   for (const metric of emitted) {
     const { series, type } = prometheusName(metric);
@@ -25,7 +46,7 @@ export function nameProblems(queries: readonly Query[], emitted: readonly Emitte
   const problems: string[] = [];
   for (const query of queries) {
     for (const use of selectorUses(query.expr)) {
-      if (!/^(queuetel|messaging)_/.test(use.metric)) continue;
+      if (!/^(queuetel|messaging)_/.test(use.metric) || !only(use.metric)) continue;
       const labels = labelsOf.get(use.metric);
       if (!labels) {
         problems.push(`${query.source}: no emitted metric is stored as ${use.metric}`);

@@ -15,6 +15,7 @@ export interface Query {
 export const VARIABLE_VALUES: Readonly<Record<string, string>> = {
   service: '.*',
   system: '.*',
+  schema: '.*',
   queue: '.*',
   group_by: 'project',
   __rate_interval: '1m',

@@ -1,3 +1,4 @@
+import type { PgmqClient } from '@queuetel/pgmq';
 import type { TestBoss } from './pg-boss.js';
 
 /** A string in every job's data, so a test can prove that no response or gauge ever carries it. */
@@ -68,4 +69,58 @@ export const WORKLOAD_EXPECTATIONS = {
       other: { 'pg-boss-instance': 1, 'queuetel-consumer': 0 },
     },
   },
+} as const;
+
+/** The parts of the pgmq client a workload drives. */
+type PgmqDriver = Pick<PgmqClient, 'create' | 'send' | 'sendBatch' | 'read' | 'delete' | 'archive'>;
+
+/**
+ * Puts pgmq queues in a known state, with no consumer involved:
+ * - `orders`: 10 messages sent (6, then 3 a second later, then 1 delayed an hour); 2 of the first six
+ *   read (hidden for an hour), one of them deleted, and a third archived. Left: 8 messages, 6 visible,
+ *   2 invisible (one being processed, one delayed); 10 ever sent; the oldest is over a second old.
+ * - `later`: one message delayed an hour, sent over a second ago: nothing is ready to run.
+ * - `work`: one message, a queue of the same name as pg-boss's `work` in the same database.
+ * - `empty`: no message ever.
+ * Every payload and header holds {@link PAYLOAD_MARKER}, so tests can prove none ever leaks.
+ */
+export async function runKnownPgmqWorkload(pgmq: PgmqDriver): Promise<void> {
+  for (const queue of ['orders', 'later', 'work', 'empty']) await pgmq.create(queue);
+  const secret = { secret: PAYLOAD_MARKER };
+  const headers = { 'x-secret': PAYLOAD_MARKER };
+  const first = await pgmq.sendBatch(
+    'orders',
+    [1, 2, 3, 4, 5, 6].map((i) => ({ ...secret, i })),
+    {
+      headers: Array.from({ length: 6 }, () => headers),
+    },
+  );
+  await pgmq.send('later', secret, { headers, delay: 3600 });
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  await pgmq.sendBatch(
+    'orders',
+    [7, 8, 9].map((i) => ({ ...secret, i })),
+  );
+  await pgmq.send('orders', secret, { headers, delay: 3600 });
+  const taken = await pgmq.read('orders', 3600, 2);
+  if (taken.map((m) => m.msgId).join() !== first.slice(0, 2).join()) {
+    throw new Error(`expected to read the first two messages, got ${taken.map((m) => m.msgId).join()}`);
+  }
+  await pgmq.delete('orders', first[0]!);
+  await pgmq.archive('orders', first[2]!);
+  await pgmq.send('work', secret, { headers });
+}
+
+/**
+ * What the gauges must show after {@link runKnownPgmqWorkload}. pgmq tells visible messages
+ * (`ready`) from invisible ones (`active`: being processed or delayed), and keeps a lifetime total.
+ */
+export const PGMQ_WORKLOAD_EXPECTATIONS = {
+  jobs: {
+    orders: { ready: 6, active: 2 },
+    later: { ready: 0, active: 1 },
+    work: { ready: 1, active: 0 },
+    empty: { ready: 0, active: 0 },
+  },
+  enqueued: { orders: 10, later: 1, work: 1, empty: 0 },
 } as const;

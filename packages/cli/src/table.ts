@@ -15,13 +15,15 @@ export function statusTable(snapshot: HealthSnapshot, summaries: readonly QueueS
     'WORKERS',
     'COUNTED',
   ];
+  const whereOf = (queue: { system: string; schema: string }) =>
+    queue.system === 'pgmq' ? 'pgmq' : `pg-boss:${queue.schema}`;
   const rows = snapshot.queues.map((queue, i) => {
     const summary = summaries[i]!;
     const counted = Object.keys(queue.jobs).length > 0;
     const countsAge = (snapshot.takenAt.getTime() - queue.countedAt.getTime()) / 1000;
     return [
       queue.name,
-      queue.system === 'pgmq' ? 'pgmq' : `pg-boss:${queue.schema}`,
+      whereOf(queue),
       summary.status,
       ...STATES.map((state) => String(queue.jobs[state] ?? '-')),
       queue.deadLetter ? String(queue.deadLetter.jobs) : '-',
@@ -38,9 +40,14 @@ export function statusTable(snapshot: HealthSnapshot, summaries: readonly QueueS
       .map((cell, column) => (column < 3 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
       .join('  ')
       .trimEnd();
-  const reasons = summaries.flatMap((summary) =>
-    summary.reasons.map((reason) => `  ${summary.name} (${summary.status}): ${reason}`),
+  // A name that several schemas (or pg-boss and pgmq) share is told apart by where it lives.
+  const shared = new Set(
+    summaries.filter((s, i) => summaries.findIndex((t) => t.name === s.name) !== i).map((s) => s.name),
   );
+  const reasons = summaries.flatMap((summary) => {
+    const name = shared.has(summary.name) ? `${summary.name} in ${whereOf(summary)}` : summary.name;
+    return summary.reasons.map((reason) => `  ${name} (${summary.status}): ${reason}`);
+  });
   return [line(header), ...rows.map(line), ...(reasons.length > 0 ? ['', ...reasons] : []), ''].join('\n');
 }
 

@@ -108,3 +108,13 @@ export type {
   StartHook,
   ValueSource,
 } from './types.js';
+export {
+  beatHeartbeat,
+  CREATE_HEARTBEAT_TABLE,
+  HEARTBEAT_QUIET_BEATS,
+  HEARTBEAT_TABLE,
+  LIVE_HEARTBEAT,
+  type HeartbeatAnnouncement,
+  type HeartbeatBeat,
+  type HeartbeatDatabase,
+} from './heartbeat.js';

@@ -12,8 +12,8 @@ BEGIN
 END
 $$;
 
--- Live queuetel consumers announce themselves here (startHeartbeat). This script gives workers no
--- right on it; grant your worker role what a heartbeat needs:
+-- Live queuetel consumers announce themselves here (startHeartbeat, a pgmq consume()). This script
+-- gives workers no right on it; grant your worker role what a heartbeat needs:
 --   GRANT USAGE ON SCHEMA queuetel TO my_worker_role;
 --   GRANT SELECT, INSERT, UPDATE, DELETE ON queuetel.heartbeat TO my_worker_role;
 CREATE SCHEMA IF NOT EXISTS queuetel;

@@ -1,9 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
-import { OnceReporter, QueuetelConfigError, typeName } from '@queuetel/core';
+import { OnceReporter, QueuetelConfigError, beatHeartbeat, typeName } from '@queuetel/core';
 import pg from 'pg';
 import type { PoolLike } from './database.js';
-import { CREATE_HEARTBEAT_TABLE, HEARTBEAT_TABLE } from './heartbeat-table.js';
 import { resolveDatabase } from './options.js';
 import type { QueueSystem } from './snapshot.js';
 
@@ -36,7 +33,8 @@ const KEYS = ['connectionString', 'pool', 'queues', 'system', 'schema', 'interva
 /**
  * Announces a live consumer of some queues: a row in `queuetel.heartbeat`, refreshed every interval,
  * which the collector counts as `queuetel.workers.live{queuetel.worker.kind=queuetel-consumer}`.
- * Run it in any worker process, alongside whatever consumes the queues.
+ * Run it in any worker process, alongside whatever consumes the queues. (A pgmq consumer started
+ * with `consume()` beats its own; this is for everything else.)
  *
  * The table is created if missing (the monitoring-role script creates it too, for databases where
  * workers may not create tables). A beat that fails is reported once through `diag` and tried again
@@ -44,106 +42,26 @@ const KEYS = ['connectionString', 'pool', 'queues', 'system', 'schema', 'interva
  */
 export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
   const config = resolveHeartbeat(options);
-  const id = randomUUID();
-  const reporter = new OnceReporter();
-  const ownPool = 'connectionString' in config.database;
-  const pool: PoolLike =
+  const ownPool =
     'pool' in config.database
-      ? config.database.pool
+      ? undefined
       : new pg.Pool({
           connectionString: config.database.connectionString,
           application_name: 'queuetel-heartbeat',
           max: 1,
           idleTimeoutMillis: config.intervalSeconds * 2000,
         });
-  if (ownPool) (pool as pg.Pool).on('error', () => {});
-  const values = [
-    id,
-    config.system,
-    config.schema,
-    config.queues,
-    hostname(),
-    process.pid,
-    Math.ceil(config.intervalSeconds),
-  ];
-  let tableReady = false;
-  let beating: Promise<void> | undefined;
-  let stopped = false;
-
-  const beat = async (): Promise<void> => {
-    try {
-      if (!tableReady) {
-        await ensureTable(pool);
-        await pruneDeadRows(pool);
-        tableReady = true;
-      }
-      await pool.query(
-        `INSERT INTO ${HEARTBEAT_TABLE} (id, system, schema, queues, host, pid, heartbeat_seconds)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (id) DO UPDATE SET heartbeat_on = now(), stopped_on = NULL`,
-        values,
-      );
-    } catch (error) {
-      reporter.report('beat', 'heartbeat failed; trying again at the next interval', error);
-    }
-  };
-  const tick = (): void => {
-    if (stopped || beating) return;
-    beating = beat().finally(() => {
-      beating = undefined;
-    });
-  };
-  tick();
-  const timer = setInterval(tick, config.intervalSeconds * 1000);
-  timer.unref();
-
+  ownPool?.on('error', () => {});
+  const pool: PoolLike = 'pool' in config.database ? config.database.pool : ownPool!;
+  const beat = beatHeartbeat(pool, config, new OnceReporter(), 'heartbeat');
+  let stopping: Promise<void> | undefined;
   return {
-    id,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      clearInterval(timer);
-      await beating;
-      try {
-        await pool.query(`UPDATE ${HEARTBEAT_TABLE} SET stopped_on = now() WHERE id = $1`, [id]);
-      } catch (error) {
-        // The row goes quiet after three missed beats anyway, the same ending a crash gets.
-        reporter.report('stop', 'could not mark the heartbeat stopped', error);
-      }
-      if (ownPool) await (pool as pg.Pool).end();
+    id: beat.id,
+    stop() {
+      stopping ??= beat.stop().then(() => ownPool?.end());
+      return stopping;
     },
   };
-}
-
-/**
- * Creates the table when it is missing, under a transaction-scoped advisory lock since concurrent
- * `CREATE TABLE IF NOT EXISTS` can still collide. A table the monitoring-role script created is
- * used as it is, so a worker role needs no right to create anything.
- */
-async function ensureTable(pool: PoolLike): Promise<void> {
-  const { rows } = await pool.query<{ exists: boolean }>(
-    `SELECT to_regclass('${HEARTBEAT_TABLE}') IS NOT NULL AS exists`,
-  );
-  if (rows[0]?.exists) return;
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query(`SELECT pg_advisory_xact_lock(hashtext('${HEARTBEAT_TABLE}'))`);
-    await client.query(CREATE_HEARTBEAT_TABLE);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
-/** Rows a day past their last beat are of no use to anyone; keeps the table small. Best effort. */
-async function pruneDeadRows(pool: PoolLike): Promise<void> {
-  await pool
-    .query(`DELETE FROM ${HEARTBEAT_TABLE} WHERE heartbeat_on < now() - interval '1 day'`)
-    .catch(() => {});
 }
 
 interface ResolvedHeartbeat {

@@ -1,5 +1,4 @@
-import { QueuetelConfigError, typeName } from '@queuetel/core';
-import { CREATE_HEARTBEAT_TABLE, HEARTBEAT_TABLE } from './heartbeat-table.js';
+import { CREATE_HEARTBEAT_TABLE, HEARTBEAT_TABLE, QueuetelConfigError, typeName } from '@queuetel/core';
 import { JOB_COLUMNS_READ, PGMQ_METRICS_WRAPPER } from './sources/discover.js';
 import { CACHED_COUNTS, DELTA_COLUMNS } from './sources/pg-boss-cache.js';
 import { REGISTRY_COLUMNS } from './sources/pg-boss-instances.js';
@@ -83,8 +82,8 @@ BEGIN
 END
 $$;
 
--- Live queuetel consumers announce themselves here (startHeartbeat). This script gives workers no
--- right on it; grant your worker role what a heartbeat needs:
+-- Live queuetel consumers announce themselves here (startHeartbeat, a pgmq consume()). This script
+-- gives workers no right on it; grant your worker role what a heartbeat needs:
 --   GRANT USAGE ON SCHEMA queuetel TO my_worker_role;
 --   GRANT SELECT, INSERT, UPDATE, DELETE ON ${HEARTBEAT_TABLE} TO my_worker_role;
 ${CREATE_HEARTBEAT_TABLE.trim().replace(/\n {2}/g, '\n')};

@@ -44,6 +44,21 @@ describe('pgmq metrics rows', () => {
     expect(reading.enqueuedTotal).toBe(0);
   });
 
+  it('ages nothing when no message is visible: delayed or in-flight messages are not waiting', () => {
+    const reading = pgmqReading({
+      queue_name: 'later',
+      queue_length: '2',
+      newest_msg_age_sec: 600,
+      oldest_msg_age_sec: 3000,
+      total_messages: '2',
+      scrape_time: scraped,
+      queue_visible_length: '0',
+    });
+    expect(reading.jobs).toEqual({ ready: 0, active: 2 });
+    expect(reading.oldestAgeSeconds).toBe(0);
+    expect(reading.newestAgeSeconds).toBe(600);
+  });
+
   it('reads the row shape of pgmq before 1.5, which has no visible length, as all ready', () => {
     const reading = pgmqReading({
       queue_name: 'old',

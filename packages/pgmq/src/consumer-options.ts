@@ -1,5 +1,6 @@
 import {
   QueuetelConfigError,
+  expectBoolean,
   expectFunction,
   expectOneOf,
   expectWholeNumber,
@@ -19,6 +20,8 @@ export interface ConsumerSettings {
   readonly deadLetterQueue: string | undefined;
   readonly backoff: ConsumeOptions['backoff'];
   readonly onError: ConsumeOptions['onError'];
+  /** Seconds between heartbeats, or undefined when the consumer does not announce itself. */
+  readonly heartbeatIntervalSeconds: number | undefined;
 }
 
 const KEYS: readonly (keyof ConsumeOptions)[] = [
@@ -32,6 +35,8 @@ const KEYS: readonly (keyof ConsumeOptions)[] = [
   'deadLetterQueue',
   'backoff',
   'onError',
+  'heartbeat',
+  'heartbeatIntervalSeconds',
 ];
 
 /** pgmq's own limit: a longer name does not fit the identifiers it derives from it. */
@@ -97,6 +102,8 @@ export function resolveConsumeOptions<T>(
     );
   }
   expectFunction('onError', o.onError);
+  expectBoolean('heartbeat', o.heartbeat);
+  expectWholeNumber('heartbeatIntervalSeconds', o.heartbeatIntervalSeconds, 1, 3600);
 
   return {
     signal: o.signal,
@@ -109,6 +116,7 @@ export function resolveConsumeOptions<T>(
     deadLetterQueue: o.deadLetterQueue,
     backoff: o.backoff,
     onError: o.onError,
+    heartbeatIntervalSeconds: o.heartbeat === false ? undefined : (o.heartbeatIntervalSeconds ?? 10),
   };
 }
 

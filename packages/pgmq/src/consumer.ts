@@ -1,14 +1,16 @@
 import { ROOT_CONTEXT, context, type Context } from '@opentelemetry/api';
-import type { Failure, JobTelemetry, SpanPlan } from '@queuetel/core';
+import { beatHeartbeat, type Failure, type JobTelemetry, type SpanPlan } from '@queuetel/core';
 import type { PgmqClient } from './client.js';
 import type { ConsumerSettings } from './consumer-options.js';
 import { MaxReadsExceededError } from './errors.js';
-import type { MessageNotes } from './message-adapter.js';
+import { PGMQ_SYSTEM, type MessageNotes } from './message-adapter.js';
 import { OPERATION } from './operations.js';
 import { SQL, run } from './sql.js';
 import type { ConsumeErrorContext, MessageHandler, PgmqMessage, Queryable } from './types.js';
 
 const OWN_SPAN: SpanPlan = Object.freeze({ kind: 'own' });
+/** Where the queue-health collector finds pgmq's queues: pgmq keeps them all in one schema. */
+const PGMQ_SCHEMA = 'pgmq';
 
 /** What a consumer uses of the client that started it. */
 export interface ConsumerDeps {
@@ -22,6 +24,10 @@ export interface ConsumerDeps {
  * Runs a consumer until its signal aborts and every message it read is handled and settled. It runs
  * in the root context: a worker loop is started from wherever the application set it up, and its
  * receive spans have nothing to do with that.
+ *
+ * Unless told not to, it announces itself with a heartbeat for as long as it runs, so the
+ * queue-health collector counts a live worker of the queue; the heartbeat is marked stopped before
+ * the returned promise resolves, so the count drops at once.
  */
 export function runConsumer<T>(
   deps: ConsumerDeps,
@@ -30,7 +36,23 @@ export function runConsumer<T>(
   settings: ConsumerSettings,
 ): Promise<void> {
   const consumer = new Consumer(deps, queue, handler, settings);
-  return context.with(ROOT_CONTEXT, () => consumer.run());
+  return context.with(ROOT_CONTEXT, async () => {
+    const intervalSeconds = settings.heartbeatIntervalSeconds;
+    const heartbeat =
+      intervalSeconds === undefined
+        ? undefined
+        : beatHeartbeat(
+            deps.db,
+            { system: PGMQ_SYSTEM, schema: PGMQ_SCHEMA, queues: [queue], intervalSeconds },
+            deps.telemetry.reporter,
+            `consume:${queue}:heartbeat`,
+          );
+    try {
+      await consumer.run();
+    } finally {
+      await heartbeat?.stop();
+    }
+  });
 }
 
 /**

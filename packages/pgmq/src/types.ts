@@ -118,4 +118,12 @@ export interface ConsumeOptions {
   backoff?: number | ((attempt: number) => number);
   /** Told of every handler error and every failed read or settle. One that throws is ignored. */
   onError?: (error: unknown, context: ConsumeErrorContext) => void;
+  /**
+   * Announce this consumer in `queuetel.heartbeat` while it runs, on the client's own database, so
+   * that the queue-health collector counts it as a live worker of the queue. A beat that fails is
+   * reported once through OpenTelemetry's `diag` and never touches a message. Default true.
+   */
+  heartbeat?: boolean;
+  /** Seconds between heartbeats; the consumer counts as live until it misses three. Default 10. */
+  heartbeatIntervalSeconds?: number;
 }

@@ -53,8 +53,18 @@ describe('consume options', () => {
       deadLetterQueue: undefined,
       backoff: undefined,
       onError: undefined,
+      heartbeatIntervalSeconds: 10,
     });
     expect(resolveConsumeOptions('jobs', handler, { concurrency: 8 }).batchSize).toBe(8);
+  });
+
+  it('beats a heartbeat unless told not to', () => {
+    const settings = (options: ConsumeOptions) =>
+      resolveConsumeOptions('jobs', handler, options).heartbeatIntervalSeconds;
+    expect(settings({ heartbeatIntervalSeconds: 2 })).toBe(2);
+    expect(settings({ heartbeat: true })).toBe(10);
+    expect(settings({ heartbeat: false })).toBeUndefined();
+    expect(settings({ heartbeat: false, heartbeatIntervalSeconds: 2 })).toBeUndefined();
   });
 
   it.each<[string, ConsumeOptions, string]>([
@@ -71,6 +81,9 @@ describe('consume options', () => {
     ['a backoff that is neither seconds nor a function', { backoff: '5s' as unknown as number }, 'backoff'],
     ['an onError that is not a function', { onError: 'log' as never }, 'onError'],
     ['a signal that is not an AbortSignal', { signal: {} as AbortSignal }, 'signal'],
+    ['a heartbeat that is not true or false', { heartbeat: 'on' as never }, 'heartbeat'],
+    ['heartbeats under a second apart', { heartbeatIntervalSeconds: 0.5 }, 'heartbeatIntervalSeconds'],
+    ['heartbeats over an hour apart', { heartbeatIntervalSeconds: 3601 }, 'heartbeatIntervalSeconds'],
     ['an unknown option', { visibilityTimeout: 30 } as ConsumeOptions, 'visibilityTimeout'],
   ])('names the field for %s', (_, options, field) => {
     expect(fieldOf(() => resolveConsumeOptions('jobs', handler, options))).toBe(field);

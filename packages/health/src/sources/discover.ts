@@ -49,11 +49,27 @@ const CATALOG_SQL = `
     )
   GROUP BY n.nspname, c.relname`;
 
+// From the catalog too, not with to_regprocedure(), which refuses a role without USAGE on the schema
+// (the monitoring role has none on pgmq). The wrapper counts only where this role may call it: the
+// role script grants it to the monitoring role alone, and an owner of pgmq reads metrics_all() itself.
+// Live consumers are counted only where this role may read the heartbeats; elsewhere the kind is
+// left out, as it is where no heartbeat table exists, rather than failing every collection.
 const EXTRAS_SQL = `
   SELECT
-    to_regprocedure('queuetel.pgmq_metrics_all()') IS NOT NULL AS "pgmqWrapper",
-    to_regprocedure('pgmq.metrics_all()') IS NOT NULL AS "pgmq",
-    to_regclass('queuetel.heartbeat') IS NOT NULL AS heartbeats`;
+    EXISTS (
+      SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+      WHERE n.nspname = 'queuetel' AND p.proname = 'pgmq_metrics_all' AND p.pronargs = 0
+        AND has_schema_privilege(n.oid, 'USAGE') AND has_function_privilege(p.oid, 'EXECUTE')
+    ) AS "pgmqWrapper",
+    EXISTS (
+      SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+      WHERE n.nspname = 'pgmq' AND p.proname = 'metrics_all' AND p.pronargs = 0
+    ) AS "pgmq",
+    EXISTS (
+      SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'queuetel' AND c.relname = 'heartbeat' AND c.relkind IN ('r', 'p')
+        AND has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT')
+    ) AS heartbeats`;
 
 const REQUIRED_JOB_COLUMNS = ['name', 'state', 'start_after', 'created_on'];
 /** Every column of pg-boss's job table that any reader uses (`blocked` only where it exists). */

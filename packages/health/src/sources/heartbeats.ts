@@ -1,5 +1,5 @@
+import { HEARTBEAT_TABLE, LIVE_HEARTBEAT } from '@queuetel/core';
 import type { Queryable } from '../database.js';
-import { HEARTBEAT_TABLE, LIVE_HEARTBEAT } from '../heartbeat-table.js';
 import { queueKey } from '../snapshot.js';
 import { countOf } from './reading.js';
 

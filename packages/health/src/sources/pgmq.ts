@@ -43,8 +43,10 @@ export function pgmqReading(row: PgmqMetricsRow): QueueReading {
     schema: 'pgmq',
     name: row.queue_name,
     jobs,
-    // The age of the oldest message, visible or not: pgmq's metrics do not single out the ready ones.
-    oldestAgeSeconds: ageOf(row.oldest_msg_age_sec) ?? 0,
+    // pgmq ages its oldest message, visible or not; it does not single out the ready ones. With no
+    // message visible nothing is ready, and the gauge's 0 says so: an hour's delay, or a message in
+    // the middle of being processed, is not a stale queue.
+    oldestAgeSeconds: visible === 0 ? 0 : (ageOf(row.oldest_msg_age_sec) ?? 0),
     newestAgeSeconds: ageOf(row.newest_msg_age_sec),
     deadLetterQueue: undefined,
     countedAt: dateOf(row.scrape_time),
