@@ -30,14 +30,9 @@ export function eachJob<Job>(handler: JobHandler<Job>, fail: FailJob): BatchHand
 }
 
 function runEach(jobs: PgBossJob[], run: (job: PgBossJob) => unknown, fail: FailJob): Promise<unknown> {
-  // A batch of one, the most common, is handed straight through: no extra promise per job.
-  if (jobs.length === 1) {
-    try {
-      return Promise.resolve(run(jobs[0]!));
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
-  }
+  // A batch of one, the most common, is handed straight through, without an async function's frame;
+  // the executor turns a synchronous throw into the rejection, with the thrown value unchanged.
+  if (jobs.length === 1) return new Promise((resolve) => resolve(run(jobs[0]!)));
   return runInTurn(jobs, run, fail);
 }
 
