@@ -15,9 +15,12 @@ export async function runOverheadSuite(options: { quick: boolean }): Promise<Ove
   const machine = describeMachine();
   const cpuBefore = readCpuTimes();
   const progress = new Progress('overhead');
+  const settings = overheadSettings(options.quick);
+  const perRound = (total: number) => total / settings.rounds;
   const run = await runOverhead({
-    ...overheadSettings(options.quick),
-    onProgress: (done, total, label) => progress.update(label, done, total),
+    ...settings,
+    onProgress: (done, total, label) =>
+      progress.update(`round ${Math.ceil(done / perRound(total))} of ${settings.rounds}: ${label}`, done, total),
   });
   const path = writeResults<OverheadRun>(resultsName('overhead', options.quick), {
     suite: 'overhead',

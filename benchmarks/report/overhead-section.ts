@@ -86,6 +86,11 @@ export function renderOverheadSection(file: ResultsFile<OverheadRun>): RenderedS
     chartLink('overhead.svg', 'Overhead per job by mode and peer'),
     '',
     ...targetNotes(run),
+    'These are figures for a warm, tight loop: the code and its data stay in the CPU caches, and at tens of',
+    'thousands of jobs a second the batch span processor exports spans within milliseconds, so they die young.',
+    'In a worker doing a few hundred jobs a second the same work meets cold caches, and spans wait in the',
+    "processor's queue long enough to reach the old generation of the heap, which costs more to collect. The",
+    "throughput suite's per-job event-loop and CPU figures below show that cost.",
   ].join('\n');
   return { markdown, charts: [{ file: 'overhead.svg', svg: chart }] };
 }

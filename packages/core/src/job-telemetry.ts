@@ -108,9 +108,6 @@ interface SpanStart {
   readonly attributes: Attributes;
 }
 
-// Shared by every span without links; the SDK only reads the array it is given.
-const NO_LINKS: Link[] = [];
-
 const UNKNOWN_FACTS: JobFacts = Object.freeze({ id: '', attempt: undefined, waitSeconds: undefined });
 
 /**
@@ -351,7 +348,7 @@ export class JobTelemetry<Job> {
 
     const start = this.#processSpanStart(queue);
     let parent: Context = ROOT_CONTEXT;
-    let links: Link[] = NO_LINKS;
+    let links: Link[] | undefined;
     const relationship = this.options.producerRelationship;
     if (relationship === 'child' && runs.length === 1) {
       // The whole extracted context, so baggage sent with the job reaches the handler too.
@@ -464,11 +461,11 @@ export class JobTelemetry<Job> {
     return extractCarrier(carrier, this.options.propagator);
   }
 
-  /** Links to the producers of a group's jobs. */
-  #jobLinks(runs: readonly JobRun<Job>[]): Link[] {
+  /** Links to the producers of a group's jobs, if any can be read. */
+  #jobLinks(runs: readonly JobRun<Job>[]): Link[] | undefined {
     if (runs.length === 1) {
       const extracted = this.#extract(runs[0]!.job);
-      return extracted ? [{ context: extracted.spanContext }] : NO_LINKS;
+      return extracted ? [{ context: extracted.spanContext }] : undefined;
     }
     return this.#links(runs.map((run) => safely(() => this.#adapter.carrier(run.job))));
   }

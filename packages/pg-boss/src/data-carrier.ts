@@ -44,7 +44,8 @@ type CarrierSlot = { [CARRIER]?: unknown };
 
 /** Keeps a carrier taken from a job's data with the job, for {@link keptCarrier}. */
 export function keepCarrier(job: object, carrier: unknown): void {
-  if (carrier !== undefined) (job as CarrierSlot)[CARRIER] = carrier;
+  // A frozen job cannot keep it; its process span then simply has no link.
+  if (carrier !== undefined && Object.isExtensible(job)) (job as CarrierSlot)[CARRIER] = carrier;
 }
 
 /** The carrier {@link keepCarrier} kept with a job, if any. */
