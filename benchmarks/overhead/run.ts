@@ -20,7 +20,11 @@ export async function runOverheadSuite(options: { quick: boolean }): Promise<Ove
   const run = await runOverhead({
     ...settings,
     onProgress: (done, total, label) =>
-      progress.update(`round ${Math.ceil(done / perRound(total))} of ${settings.rounds}: ${label}`, done, total),
+      progress.update(
+        `round ${Math.ceil(done / perRound(total))} of ${settings.rounds}: ${label}`,
+        done,
+        total,
+      ),
   });
   const path = writeResults<OverheadRun>(resultsName('overhead', options.quick), {
     suite: 'overhead',

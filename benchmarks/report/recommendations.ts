@@ -101,14 +101,24 @@ function poolSize(run: ThroughputRun): string[] {
 function polling(run: ThroughputRun): string[] {
   const sweep = run.sweeps.find((s) => s.id === 'polling');
   if (!sweep || sweep.points.length < 2) return [];
-  const latency = (p: SweepPoint) => p.result.configurations[0]!.latencyMs.p50.median;
-  const fastest = sweep.points.reduce((a, b) => (latency(b) < latency(a) ? b : a));
-  const figures = sweep.points.map((p) => `${fixed(latency(p), 0)} ms (${p.value})`).join(', ');
+  const of = (p: SweepPoint) => p.result.configurations[0]!;
+  // Only ways that kept up with the arrivals count; of those, the lowest median latency wins.
+  const best = Math.max(...sweep.points.map((p) => of(p).throughput.median));
+  const keptUp = sweep.points.filter((p) => of(p).throughput.median >= best * 0.9);
+  const pick = keptUp.reduce((a, b) => (of(b).latencyMs.p50.median < of(a).latencyMs.p50.median ? b : a));
+  const figures = sweep.points
+    .map(
+      (p) =>
+        `${p.value}: ${fixed(of(p).throughput.median, 0)} jobs/s, median latency ${fixed(of(p).latencyMs.p50.median, 0)} ms`,
+    )
+    .join('; ');
   return [
-    `- **Polling: ${fastest.value}.** With steady arrivals at half the capacity, median latency was ${figures}.` +
-      ' Rule: the lowest median latency. Throughput is the same in every case here (arrivals set it); what the' +
-      ' polling interval buys is latency, since a worker that finds less than a full batch waits a whole interval.' +
-      ' Keep bursts on (`burstWhenBatchFull`) so a backlog never waits on the interval.',
+    `- **Polling: ${pick.value}.** With steady arrivals at half the capacity (${sweep.description}): ${figures}.` +
+      ' Rule: of the ways that kept up with the arrivals (within 10% of the best throughput), the lowest median' +
+      ' latency. Without bursts a worker takes one batch per polling interval, so the interval caps throughput at' +
+      ' a batch per interval and a queue that outgrows it backs up; bursts (`burstWhenBatchFull`) fetch again at' +
+      ' once while batches come back full, and LISTEN/NOTIFY (`useListenNotify` and a queue with `notify`) wakes' +
+      ' a waiting worker the moment a job arrives.',
   ];
 }
 

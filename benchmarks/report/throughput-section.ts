@@ -198,8 +198,8 @@ function renderSystem(run: ThroughputRun, database: ThroughputResults['database'
   if (run.sweeps.length > 0) {
     lines.push('### Tuning sweeps', '');
     lines.push(
-      'One setting at a time, changed from the matrix above, on the bare configuration with the 1 ms handler; two',
-      'rounds each. These inform the recommendations below; they are not overhead figures.',
+      'One setting at a time, changed from the matrix above, on the bare configuration with the 1 ms handler;',
+      'three rounds each. These inform the recommendations below; they are not overhead figures.',
       '',
     );
     for (const sweep of run.sweeps) {

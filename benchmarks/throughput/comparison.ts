@@ -18,6 +18,8 @@ export interface ComparisonOptions {
   readonly regressionMicros: number;
   /** Jobs per second the schedule is sized for; measured with a burst of the baseline when unset. */
   readonly capacity?: number;
+  /** Give every lane a short warm-up backlog before the rounds. Default true. */
+  readonly warmUp?: boolean;
   /** Called after every trial. */
   readonly onTrial?: (configuration: string, round: number) => void;
   /** Asked after each round whether enough rounds have run; the gate stops early this way. */
@@ -84,10 +86,16 @@ async function compareLanes(
   // Calibration: a short backlog for the baseline, twice (the first also warms it up). Its drain
   // rate sizes every schedule of the cell, so all configurations get the same jobs at the same times.
   const probe = PATTERNS.burst.schedule(cell.handler === 'noop' ? 1500 : 400, 0.5);
-  await baseline.run(probe);
-  const capacity = options.capacity ?? (await baseline.run(probe)).throughput;
+  const warmUp = options.warmUp ?? true;
+  let capacity = options.capacity;
+  if (capacity === undefined) {
+    await baseline.run(probe);
+    capacity = (await baseline.run(probe)).throughput;
+  } else if (warmUp) {
+    await baseline.run(probe);
+  }
   const schedule = PATTERNS[cell.pattern].schedule(capacity, options.trialSeconds);
-  for (const lane of lanes.slice(1)) await lane.run(probe);
+  if (warmUp) for (const lane of lanes.slice(1)) await lane.run(probe);
 
   const configurations = lanes.map((lane) => lane.configuration);
   const results = new Map<string, TrialResult[]>(configurations.map((c) => [c.id, []]));

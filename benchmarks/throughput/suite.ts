@@ -134,7 +134,7 @@ async function runAttribution(
 
 /**
  * The settings a user tunes, one at a time, on the bare baseline with the 1 ms handler: workers per
- * process, connections per pool, and how workers learn of new jobs. Two rounds each; these inform
+ * process, connections per pool, and how workers learn of new jobs. Three rounds each; these inform
  * recommendations, they are not overhead figures.
  */
 async function runSweeps(
@@ -144,12 +144,18 @@ async function runSweeps(
   progress: (step: string) => void,
 ): Promise<Sweep[]> {
   const [baselineId] = system.configurations;
-  const options = { rounds: 2, trialSeconds: settings.trialSeconds, regressionMicros: 0 };
+  const options = { rounds: 3, trialSeconds: settings.trialSeconds, regressionMicros: 0 };
   const run = async (poolSize: number, cell: Cell, step: string, capacity?: number) => {
     progress(step);
     const [baseline] = await system.start([baselineId!], { url, poolSize });
     try {
-      return await compare([baseline!], cell, { ...options, capacity });
+      // Given a capacity (the polling cases), trials are short and skip the warm-up backlog: without
+      // bursts a worker polling every 2 s takes one batch per poll, and a backlog would take minutes.
+      return await compare(
+        [baseline!],
+        cell,
+        capacity === undefined ? options : { ...options, capacity, warmUp: false, trialSeconds: 0.5 },
+      );
     } finally {
       await baseline!.close();
     }

@@ -86,7 +86,9 @@ export function instrumentHandler(
         : jobs.length === 1
           ? { kind: 'enrich', span: builtIn }
           : { kind: 'event', span: builtIn };
-      return runEach(jobs, (job) => telemetry.process(queue, [job], plan, () => perJob(job)), context.fail);
+      // A batch of one goes straight to process(), whose promise settles as the handler does.
+      if (jobs.length === 1) return telemetry.process(queue, jobs, plan, () => perJob(jobs[0]!));
+      return runInTurn(jobs, (job) => telemetry.process(queue, [job], plan, () => perJob(job)), context.fail);
     }
     const plan: SpanPlan = builtIn ? { kind: 'enrich', span: builtIn } : OWN_SPAN;
     return telemetry.process(queue, jobs, plan, () =>
