@@ -1,3 +1,4 @@
+import { BUDGET_MICROS, BUDGET_SHARE, TARGETS_MICROS } from '../lib/budget.js';
 import { openBenchDatabase } from '../lib/database.js';
 import type { Progress } from '../lib/progress.js';
 import { runOverhead } from '../overhead/suite.js';
@@ -7,13 +8,6 @@ import { PG_BOSS_SYSTEM } from '../throughput/pg-boss-system.js';
 import { DEFAULT_POOL_SIZE, HEADLINE_CELL } from '../throughput/suite.js';
 import { Lane } from '../throughput/trial.js';
 import { decide, type CheckResult } from './decide.js';
-
-/** The promise: instrumentation costs less than 1% of a worker's throughput with a 1 ms handler. */
-export const BUDGET_SHARE = 0.01;
-/** A 1 ms handler's 1%, as CPU per job: the same budget for the in-process suite. */
-export const BUDGET_MICROS = 10;
-/** The per-job targets of the overhead suite, printed beside the checks. */
-export const TARGETS_MICROS: Record<string, number> = { full: 5, 'metrics-only': 1.5 };
 
 /**
  * The cell the budget is stated for (a backlog drained by one worker, batches of 20 as in the
@@ -46,6 +40,15 @@ export interface GateRun {
   }[];
   readonly seconds: number;
   readonly passed: boolean;
+}
+
+/** Gate runs with and without the regression switch, as `npm run bench:gate:validate` records them. */
+export interface GateValidation {
+  readonly runs: {
+    readonly regressPercent: number;
+    readonly exitCode: number | null;
+    readonly gate: GateRun | null;
+  }[];
 }
 
 export async function runGate(options: GateOptions): Promise<GateRun> {

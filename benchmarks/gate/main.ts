@@ -12,7 +12,8 @@ import { Progress } from '../lib/progress.js';
 import { writeResults } from '../lib/results.js';
 import { describeMachine, finishMachine, readCpuTimes } from '../lib/machine.js';
 import { CONFIDENCE } from './decide.js';
-import { BUDGET_MICROS, BUDGET_SHARE, runGate, type GateRun } from './gate.js';
+import { BUDGET_MICROS, BUDGET_SHARE } from '../lib/budget.js';
+import { runGate, type GateRun } from './gate.js';
 
 const { values } = parseArgs({ options: { regress: { type: 'string', default: '0' } } });
 const regressPercent = Number(values.regress);

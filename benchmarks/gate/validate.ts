@@ -10,15 +10,7 @@ import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { describeMachine, finishMachine, readCpuTimes } from '../lib/machine.js';
 import { readResults, REPO_ROOT, resultsPath, writeResults } from '../lib/results.js';
-import type { GateRun } from './gate.js';
-
-export interface GateValidation {
-  readonly runs: {
-    readonly regressPercent: number;
-    readonly exitCode: number | null;
-    readonly gate: GateRun | null;
-  }[];
-}
+import type { GateRun, GateValidation } from './gate.js';
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '3' }, regress: { type: 'string', default: '3' } },

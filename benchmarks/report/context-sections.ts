@@ -1,4 +1,4 @@
-import type { GateValidation } from '../gate/validate.js';
+import type { GateValidation } from '../gate/gate.js';
 import type { Machine } from '../lib/machine.js';
 import type { ResultsFile } from '../lib/results.js';
 import { fixed, percent, table } from './format.js';

@@ -1,11 +1,9 @@
+import { TARGETS_MICROS } from '../lib/budget.js';
 import type { ResultsFile } from '../lib/results.js';
 import type { OverheadRun, SubjectResult } from '../overhead/suite.js';
 import { fixed, table, withInterval } from './format.js';
 import { chartLink, type RenderedSection } from './section.js';
 import { PALETTE, barChart } from './svg.js';
-
-/** The per-job targets of issue 6, on the median. */
-export const TARGETS: Readonly<Record<string, number>> = { full: 5, 'metrics-only': 1.5 };
 
 const GROUP_COLORS: Record<SubjectResult['group'], string> = {
   baseline: PALETTE.baseline,
@@ -31,9 +29,9 @@ export function renderOverheadSection(file: ResultsFile<OverheadRun>): RenderedS
     withInterval(s.overheadMicros, 2),
     fixed(s.meanOverheadMicros.median, 2),
     fixed(s.cpuOverheadMicros.median, 2),
-    TARGETS[s.id] === undefined
+    TARGETS_MICROS[s.id] === undefined
       ? ''
-      : `≤ ${TARGETS[s.id]} µs: ${targetStatus(s.overheadMicros.median, TARGETS[s.id]!)}`,
+      : `≤ ${TARGETS_MICROS[s.id]} µs: ${targetStatus(s.overheadMicros.median, TARGETS_MICROS[s.id]!)}`,
   ]);
 
   const chart = barChart({
@@ -48,8 +46,8 @@ export function renderOverheadSection(file: ResultsFile<OverheadRun>): RenderedS
       color: GROUP_COLORS[s.group],
     })),
     markers: [
-      { value: TARGETS['metrics-only']!, label: 'metrics-only target' },
-      { value: TARGETS.full!, label: 'full target' },
+      { value: TARGETS_MICROS['metrics-only']!, label: 'metrics-only target' },
+      { value: TARGETS_MICROS.full!, label: 'full target' },
     ],
   });
 
@@ -104,8 +102,8 @@ function targetNotes(run: OverheadRun): string[] {
   const metrics = find('metrics-only');
   if (full) {
     const median = full.overheadMicros.median;
-    const status = targetStatus(median, TARGETS.full!);
-    let note = `**Full mode: ${fixed(median, 2)} µs per job against a target of ${TARGETS.full} µs, ${status}.**`;
+    const status = targetStatus(median, TARGETS_MICROS.full!);
+    let note = `**Full mode: ${fixed(median, 2)} µs per job against a target of ${TARGETS_MICROS.full} µs, ${status}.**`;
     if (floor) {
       note +=
         ` The OpenTelemetry SDK alone, making the same span by hand (extract the producer's context, start a` +
@@ -119,7 +117,7 @@ function targetNotes(run: OverheadRun): string[] {
   if (metrics) {
     const median = metrics.overheadMicros.median;
     notes.push(
-      `**Metrics only: ${fixed(median, 2)} µs per job against a target of ${TARGETS['metrics-only']} µs, ${targetStatus(median, TARGETS['metrics-only']!)}.**`,
+      `**Metrics only: ${fixed(median, 2)} µs per job against a target of ${TARGETS_MICROS['metrics-only']} µs, ${targetStatus(median, TARGETS_MICROS['metrics-only']!)}.**`,
       '',
     );
   }

@@ -60,6 +60,8 @@ export interface ThroughputRun {
   readonly cells: CellResult[];
   /** The headline cell again, with the configurations that split the cost into its parts. */
   readonly attribution: CellResult | null;
+  /** The same with the no-op handler: the worst case, measured as carefully. */
+  readonly attributionNoop: CellResult | null;
   readonly sweeps: Sweep[];
 }
 
@@ -97,7 +99,17 @@ export async function runThroughput(
     for (const configuration of configurations) await configuration.close();
   }
   const attribution = system.attribution
-    ? await runAttribution(system, system.attribution, url, settings, progress)
+    ? await runAttribution(system, system.attribution, HEADLINE_CELL, url, settings, progress)
+    : null;
+  const attributionNoop = system.attribution
+    ? await runAttribution(
+        system,
+        system.attribution,
+        { ...HEADLINE_CELL, handler: 'noop' },
+        url,
+        settings,
+        progress,
+      )
     : null;
   const sweeps = settings.skipSweeps ? [] : await runSweeps(system, url, settings, progress);
   const { onProgress: _, ...kept } = settings;
@@ -107,25 +119,28 @@ export async function runThroughput(
     matrixSettings: { ...MATRIX_SETTINGS, poolSize: DEFAULT_POOL_SIZE },
     cells,
     attribution,
+    attributionNoop,
     sweeps,
   };
 }
 
-/** The headline cell with more, shorter trials, for the precision a 1% budget needs. */
+/** The headline cell (or a variant) with more, shorter trials, for the precision a 1% budget needs. */
 async function runAttribution(
   system: QueueSystem,
   ids: readonly string[],
+  cell: Cell,
   url: string,
   settings: ThroughputSettings,
   progress: (step: string) => void,
 ): Promise<CellResult> {
   const configurations = await system.start(ids, { url, poolSize: DEFAULT_POOL_SIZE });
   try {
-    return await compare(configurations, HEADLINE_CELL, {
+    return await compare(configurations, cell, {
       rounds: settings.attributionRounds,
       trialSeconds: settings.attributionTrialSeconds,
       regressionMicros: settings.regressionMicros,
-      onTrial: (configuration, round) => progress(`attribution: round ${round + 1}, ${configuration}`),
+      onTrial: (configuration, round) =>
+        progress(`attribution, ${cell.handler}: round ${round + 1}, ${configuration}`),
     });
   } finally {
     for (const configuration of configurations) await configuration.close();
