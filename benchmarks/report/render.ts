@@ -65,7 +65,7 @@ export function renderReport(input: ReportInput): Report {
     ].join('\n'),
     renderSummary(input),
     renderMachineSection(
-      [input.overhead, input.throughput],
+      [input.overhead, input.throughput, input.validation],
       database ? `${database.server}, ${database.version.split(',')[0]}` : undefined,
     ),
     input.overhead ? take(renderOverheadSection(input.overhead)) : '',

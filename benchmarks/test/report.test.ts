@@ -5,6 +5,7 @@ import { summarize } from '../lib/stats.js';
 import type { OverheadRun, SubjectResult } from '../overhead/suite.js';
 import { renderReport, type ReportInput } from '../report/render.js';
 import { barChart, groupedBarChart, niceMax } from '../report/svg.js';
+import { balancedOrder } from '../throughput/comparison.js';
 import { PATTERNS } from '../throughput/patterns.js';
 
 const machine: Machine = {
@@ -147,5 +148,26 @@ describe('load patterns', () => {
     const last = ramp.arrivals.slice(-5).reduce((n, a) => n + a.count, 0);
     expect(last).toBeGreaterThan(first * 3);
     expect(ramp.total).toBe(ramp.arrivals.reduce((n, a) => n + a.count, 0));
+  });
+});
+
+describe('the order of configurations in a round', () => {
+  it('lets every configuration follow every other equally often', () => {
+    for (const n of [2, 3, 4, 5]) {
+      const rows = n % 2 === 0 ? n : 2 * n;
+      const follows = new Map<string, number>();
+      for (let round = 0; round < rows; round++) {
+        const order = balancedOrder(n, round);
+        expect([...order].sort()).toEqual([...Array(n).keys()]);
+        for (let i = 1; i < n; i++) {
+          const key = `${order[i - 1]}>${order[i]}`;
+          follows.set(key, (follows.get(key) ?? 0) + 1);
+        }
+      }
+      expect(follows.size).toBe(n * (n - 1));
+      expect(new Set(follows.values()).size).toBe(1);
+    }
+    expect(balancedOrder(2, 0)).toEqual([0, 1]);
+    expect(balancedOrder(2, 1)).toEqual([1, 0]);
   });
 });

@@ -48,11 +48,12 @@ export interface CellResult {
 }
 
 /**
- * Runs one cell for every configuration, interleaved: round r runs them in order, round r+1 in
- * reverse (A B, B A, ...), so that neither always runs first. Each configuration keeps its queue and
- * workers for the whole cell (a {@link Lane}), so consecutive trials are close together in time and
- * a slow patch of the machine falls on both sides of a pair. The first configuration is the
- * baseline; every other is compared with it round by round.
+ * Runs one cell for every configuration, interleaved: every round runs each configuration once, in
+ * an order from a balanced Latin square (A B, B A for two), so that over the rounds each follows
+ * each other equally often and none always inherits the same neighbour's leftovers. Each
+ * configuration keeps its queue and workers for the whole cell (a {@link Lane}), so consecutive
+ * trials are close together in time and a slow patch of the machine falls on both sides of a pair.
+ * The first configuration is the baseline; every other is compared with it round by round.
  */
 export async function compare(
   configurations: readonly Configuration[],
@@ -100,7 +101,7 @@ async function compareLanes(
   const configurations = lanes.map((lane) => lane.configuration);
   const results = new Map<string, TrialResult[]>(configurations.map((c) => [c.id, []]));
   for (let round = 0; ; round++) {
-    const order = round % 2 === 0 ? lanes : [...lanes].reverse();
+    const order = balancedOrder(lanes.length, round).map((i) => lanes[i]!);
     for (const lane of order) {
       results.get(lane.configuration.id)!.push(await lane.run(schedule));
       options.onTrial?.(lane.configuration.id, round);
@@ -132,6 +133,22 @@ async function compareLanes(
       };
     }),
   };
+}
+
+/**
+ * Row `round` of a Williams design: orders of 0..n-1 in which, over n rows (2n when n is odd), every
+ * item immediately follows every other item equally often.
+ */
+export function balancedOrder(n: number, round: number): number[] {
+  // First row 0, 1, n-1, 2, n-2, ...; the others shift it by one; odd n adds the rows reversed.
+  const first: number[] = [];
+  for (let low = 0, high = n - 1, takeLow = true; first.length < n; takeLow = !takeLow) {
+    first.push(takeLow ? low++ : high--);
+  }
+  const rows = n % 2 === 0 ? n : 2 * n;
+  const row = round % rows;
+  const shifted = first.map((item) => (item + (row % n)) % n);
+  return row < n ? shifted : shifted.reverse();
 }
 
 function ratiosOf(
