@@ -235,7 +235,7 @@ async function runSweeps(
     {
       id: 'polling',
       label: 'How workers learn of new jobs',
-      description: 'steady arrivals at half the capacity, batch 20, 1 ms handler',
+      description: 'steady arrivals at half of what one worker drains, batch 20, 1 ms handler',
       points: polling,
     },
   ];
