@@ -5,8 +5,6 @@
 //   npm run bench:collector -- --sizes 10000   # a quick look
 //
 // Uses DATABASE_URL when set, else starts an embedded PostgreSQL 18 of its own.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { PgBoss } from 'pg-boss';
@@ -16,7 +14,9 @@ import { readSnapshot } from '../../packages/health/src/read.js';
 import { discover } from '../../packages/health/src/sources/discover.js';
 import { withDatabase } from '../../test/harness/database.js';
 import { startEmbeddedPostgres } from '../../test/harness/postgres.js';
-import type { CollectorResults, CycleResult } from './report.js';
+import { describeMachine, finishMachine, readCpuTimes } from '../lib/machine.js';
+import { writeResults } from '../lib/results.js';
+import type { CollectorRun, CycleResult } from './report.js';
 
 const { values } = parseArgs({
   options: {
@@ -29,8 +29,9 @@ const sizes = values.sizes.split(',').map(Number);
 const versions = values.versions.split(',') as ('12' | '10')[];
 const cycles = Number(values.cycles);
 let postgresVersion: string | undefined;
-// Other work on the machine shows in every figure; the load when the run began is kept with them.
-const loadAtStart = Math.round(loadavg()[0]! * 100) / 100;
+// Other work on the machine shows in every figure; how busy it was is kept with them.
+const machine = describeMachine();
+const cpuBefore = readCpuTimes();
 
 const server = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres();
 const adminUrl = process.env.DATABASE_URL ?? server!.url;
@@ -50,22 +51,14 @@ try {
   await server?.stop();
 }
 
-const output: CollectorResults = {
-  generatedAt: new Date().toISOString(),
-  machine: {
-    node: process.version,
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model ?? 'unknown',
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    loadAverage: loadAtStart,
-    postgres: postgresVersion ?? 'unknown',
-  },
+const run: CollectorRun = {
+  postgres: postgresVersion ?? 'unknown',
   cyclesPerSize: cycles,
   budgetMs: 50,
   results,
 };
-mkdirSync('benchmarks/results', { recursive: true });
-writeFileSync('benchmarks/results/collector.json', `${JSON.stringify(output, null, 2)}\n`);
+const command = ['npm run bench:collector', ...process.argv.slice(2)].join(' ');
+writeResults('collector', { suite: 'collector', machine: finishMachine(machine, cpuBefore), command, run });
 console.log('wrote benchmarks/results/collector.json');
 
 // ---------------------------------------------------------------------------------------------

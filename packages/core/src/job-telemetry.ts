@@ -102,6 +102,12 @@ interface JobRun<Job> {
   readonly series: JobSeries;
 }
 
+/** What every process span of one queue starts with. */
+interface SpanStart {
+  readonly name: string;
+  readonly attributes: Attributes;
+}
+
 const UNKNOWN_FACTS: JobFacts = Object.freeze({ id: '', attempt: undefined, waitSeconds: undefined });
 
 /**
@@ -117,6 +123,7 @@ export class JobTelemetry<Job> {
   readonly reporter = new OnceReporter();
   readonly #adapter: QueueAdapter<Job>;
   readonly #tracer: Tracer;
+  readonly #spanStarts = new Map<string, SpanStart>();
 
   constructor(options: ResolvedOptions<Job>, adapter: QueueAdapter<Job>) {
     this.options = options;
@@ -157,7 +164,8 @@ export class JobTelemetry<Job> {
     fn: () => T | Promise<T>,
   ): Promise<T> {
     const queueMetrics = this.metrics.queue(queue);
-    const runs = jobs.map((job) => this.#begin(queueMetrics, job));
+    const runs = new Array<JobRun<Job>>(jobs.length);
+    for (let i = 0; i < jobs.length; i++) runs[i] = this.#begin(queueMetrics, jobs[i]!);
     const span = this.#openSpan(queue, runs, plan);
     const startedAt = performance.now();
     let failure: Failure | undefined;
@@ -333,30 +341,34 @@ export class JobTelemetry<Job> {
   ): { span: Span; context: Context } | undefined {
     if (!this.options.tracing) return undefined;
     if (plan.kind === 'enrich') {
-      if (plan.span.isRecording()) plan.span.setAttributes(this.#jobAttributes(runs));
+      if (plan.span.isRecording()) this.#addJobAttributes(plan.span, runs);
       return undefined;
     }
     if (plan.kind !== 'own') return undefined;
 
-    const attributes = this.#operationAttributes(queue, 'process', OPERATION_TYPE.process);
-    Object.assign(attributes, this.#jobAttributes(runs));
+    const start = this.#processSpanStart(queue);
     let parent: Context = ROOT_CONTEXT;
-    let links: Link[] = [];
+    let links: Link[] | undefined;
     const relationship = this.options.producerRelationship;
     if (relationship === 'child' && runs.length === 1) {
       // The whole extracted context, so baggage sent with the job reaches the handler too.
       const extracted = this.#extract(runs[0]!.job);
       if (extracted) parent = extracted.context;
     } else if (relationship !== 'none') {
-      links = this.#links(runs.map((run) => safely(() => this.#adapter.carrier(run.job))));
+      links = this.#jobLinks(runs);
     }
     // The parent is chosen explicitly, never taken from the active context: a worker loop runs in
     // whatever context started it, which has nothing to do with the job.
     const span = this.#tracer.startSpan(
-      spanName('process', queue),
-      { kind: SpanKind.CONSUMER, attributes, links },
+      start.name,
+      { kind: SpanKind.CONSUMER, attributes: start.attributes, links },
       parent,
     );
+    // The job's own attributes are added only to a span that records. The SDK copies and checks
+    // attributes given at creation twice before the span keeps them, so the few a sampler may want
+    // (system, operation, destination) go in at creation and the rest once, here; an unsampled span
+    // costs none of them.
+    if (span.isRecording()) this.#addJobAttributes(span, runs);
     if (this.options.startHook && span.isRecording()) {
       const hook = this.options.startHook;
       this.#callHook('startHook', () =>
@@ -394,28 +406,45 @@ export class JobTelemetry<Job> {
     return safely(() => this.#adapter.verdict(job, failure, seconds).errorType) ?? errorTypeOf(failure.error);
   }
 
-  /** Attributes that describe the jobs of a group: per-job ones for one job, shared labels for many. */
-  #jobAttributes(runs: readonly JobRun<Job>[]): Attributes {
-    const attributes: Attributes = {};
+  /**
+   * Adds what describes the jobs of a group to its span: per-job attributes for one job, the shared
+   * labels for many. Set one by one rather than as an object: the SDK would walk an object key by
+   * key anyway, and building it first is one more allocation per job.
+   */
+  #addJobAttributes(span: Span, runs: readonly JobRun<Job>[]): void {
     const keys = this.labels.keys;
     if (runs.length === 1) {
       const { facts, labels } = runs[0]!;
-      if (facts.id) attributes[ATTR_MESSAGING_MESSAGE_ID] = facts.id;
+      if (facts.id) span.setAttribute(ATTR_MESSAGING_MESSAGE_ID, facts.id);
       if (facts.attempt !== undefined) {
-        attributes[ATTR_JOB_ATTEMPT] = facts.attempt;
-        attributes[ATTR_JOB_RETRY_COUNT] = facts.attempt - 1;
+        span.setAttribute(ATTR_JOB_ATTEMPT, facts.attempt);
+        span.setAttribute(ATTR_JOB_RETRY_COUNT, facts.attempt - 1);
       }
-      if (facts.waitSeconds !== undefined) attributes[ATTR_JOB_WAIT_TIME] = facts.waitSeconds;
-      for (let i = 0; i < keys.length; i++) attributes[keys[i]!] = labels[i];
-      return attributes;
+      if (facts.waitSeconds !== undefined) span.setAttribute(ATTR_JOB_WAIT_TIME, facts.waitSeconds);
+      for (let i = 0; i < keys.length; i++) span.setAttribute(keys[i]!, labels[i]!);
+      return;
     }
-    attributes[ATTR_MESSAGING_BATCH_MESSAGE_COUNT] = runs.length;
+    span.setAttribute(ATTR_MESSAGING_BATCH_MESSAGE_COUNT, runs.length);
     // A label goes on a batch span only when every job in the batch agrees on it.
     for (let i = 0; i < keys.length; i++) {
       const value = runs[0]?.labels[i];
-      if (value !== undefined && runs.every((run) => run.labels[i] === value)) attributes[keys[i]!] = value;
+      if (value !== undefined && runs.every((run) => run.labels[i] === value))
+        span.setAttribute(keys[i]!, value);
     }
-    return attributes;
+  }
+
+  /** The name and creation attributes of a queue's process spans, made once per queue. */
+  #processSpanStart(queue: string): SpanStart {
+    let start = this.#spanStarts.get(queue);
+    if (!start) {
+      start = {
+        name: spanName('process', queue),
+        attributes: Object.freeze(this.#operationAttributes(queue, 'process', OPERATION_TYPE.process)),
+      };
+      // Bounded like the queues of the metrics; past the bound a start is simply made each time.
+      if (this.#spanStarts.size < this.options.maxQueues) this.#spanStarts.set(queue, start);
+    }
+    return start;
   }
 
   #operationAttributes(queue: string, operation: string, operationType: string): Attributes {
@@ -430,6 +459,15 @@ export class JobTelemetry<Job> {
   #extract(job: Job) {
     const carrier = safely(() => this.#adapter.carrier(job));
     return extractCarrier(carrier, this.options.propagator);
+  }
+
+  /** Links to the producers of a group's jobs, if any can be read. */
+  #jobLinks(runs: readonly JobRun<Job>[]): Link[] | undefined {
+    if (runs.length === 1) {
+      const extracted = this.#extract(runs[0]!.job);
+      return extracted ? [{ context: extracted.spanContext }] : undefined;
+    }
+    return this.#links(runs.map((run) => safely(() => this.#adapter.carrier(run.job))));
   }
 
   #links(carriers: readonly unknown[]): Link[] {

@@ -1,6 +1,6 @@
-import type { JobTelemetry, SpanPlan } from '@queuetel/core';
+import type { BoundCounter, JobTelemetry, SpanPlan } from '@queuetel/core';
 import { activeBuiltInSpan } from './built-in.js';
-import { takeCarrier } from './data-carrier.js';
+import { keepCarrier, takeCarrier } from './data-carrier.js';
 import type { BatchHandler, JobHandler, PgBossJob } from './types.js';
 
 const OWN_SPAN: SpanPlan = Object.freeze({ kind: 'own' });
@@ -13,7 +13,6 @@ export type FailJob = (queue: string, id: string, error: unknown) => Promise<unk
 
 export interface ConsumerContext {
   readonly telemetry: JobTelemetry<PgBossJob>;
-  readonly carriers: WeakMap<object, unknown>;
   /** Whether pg-boss is expected to wrap each handler call in a process span of its own. */
   readonly builtInExpected: boolean;
   readonly fail: FailJob;
@@ -30,8 +29,18 @@ export function eachJob<Job>(handler: JobHandler<Job>, fail: FailJob): BatchHand
   return Object.assign(batch, { [EACH_JOB]: perJob }) as unknown as BatchHandler<Job>;
 }
 
-async function runEach(jobs: PgBossJob[], run: (job: PgBossJob) => unknown, fail: FailJob): Promise<unknown> {
-  if (jobs.length === 1) return run(jobs[0]!);
+function runEach(jobs: PgBossJob[], run: (job: PgBossJob) => unknown, fail: FailJob): Promise<unknown> {
+  // A batch of one, the most common, is handed straight through, without an async function's frame;
+  // the executor turns a synchronous throw into the rejection, with the thrown value unchanged.
+  if (jobs.length === 1) return new Promise((resolve) => resolve(run(jobs[0]!)));
+  return runInTurn(jobs, run, fail);
+}
+
+async function runInTurn(
+  jobs: PgBossJob[],
+  run: (job: PgBossJob) => unknown,
+  fail: FailJob,
+): Promise<unknown> {
   const failed: { job: PgBossJob; error: unknown }[] = [];
   for (const job of jobs) {
     try {
@@ -50,14 +59,13 @@ export function instrumentHandler(
   queue: string,
   handler: BatchHandler<PgBossJob>,
 ): BatchHandler<PgBossJob> {
-  const { telemetry, carriers } = context;
+  const { telemetry } = context;
   const perJob = (handler as MarkedHandler)[EACH_JOB];
+  // Bound on first use, then kept: the queue of a work() call never changes.
+  let consumed: BoundCounter | undefined;
 
   return (jobs: PgBossJob[], ...rest: unknown[]) => {
-    for (const job of jobs) {
-      const carrier = takeCarrier(job);
-      if (carrier !== undefined) carriers.set(job, carrier);
-    }
+    for (const job of jobs) keepCarrier(job, takeCarrier(job));
     const builtIn = activeBuiltInSpan();
     if (!builtIn) {
       if (context.builtInExpected) {
@@ -69,7 +77,7 @@ export function instrumentHandler(
         );
       }
       // pg-boss counts the messages it delivers when its own telemetry is on; otherwise queuetel does.
-      telemetry.queue(queue).consumed().add(jobs.length);
+      (consumed ??= telemetry.queue(queue).consumed()).add(jobs.length);
     }
 
     if (perJob) {
@@ -78,7 +86,9 @@ export function instrumentHandler(
         : jobs.length === 1
           ? { kind: 'enrich', span: builtIn }
           : { kind: 'event', span: builtIn };
-      return runEach(jobs, (job) => telemetry.process(queue, [job], plan, () => perJob(job)), context.fail);
+      // A batch of one goes straight to process(), whose promise settles as the handler does.
+      if (jobs.length === 1) return telemetry.process(queue, jobs, plan, () => perJob(jobs[0]!));
+      return runInTurn(jobs, (job) => telemetry.process(queue, [job], plan, () => perJob(job)), context.fail);
     }
     const plan: SpanPlan = builtIn ? { kind: 'enrich', span: builtIn } : OWN_SPAN;
     return telemetry.process(queue, jobs, plan, () =>

@@ -33,6 +33,26 @@ export function takeCarrier(job: { data: unknown }): unknown {
   return carrier;
 }
 
+// The carrier taken out of a job's data stays with the job object itself, under a symbol: invisible
+// to JSON, Object.keys and for-in, so the handler never meets it. A WeakMap keyed by job would do the
+// same, but an entry per job costs about half a microsecond (an identity hash for every new job
+// object, and ephemeron bookkeeping at each garbage collection), more than the rest of the
+// consumer's per-job path put together.
+const CARRIER = Symbol('queuetel.carrier');
+
+type CarrierSlot = { [CARRIER]?: unknown };
+
+/** Keeps a carrier taken from a job's data with the job, for {@link keptCarrier}. */
+export function keepCarrier(job: object, carrier: unknown): void {
+  // A frozen job cannot keep it; its process span then simply has no link.
+  if (carrier !== undefined && Object.isExtensible(job)) (job as CarrierSlot)[CARRIER] = carrier;
+}
+
+/** The carrier {@link keepCarrier} kept with a job, if any. */
+export function keptCarrier(job: object): unknown {
+  return (job as CarrierSlot)[CARRIER];
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const proto: unknown = Object.getPrototypeOf(value);

@@ -1,7 +1,7 @@
 import { JobTelemetry, QueuetelConfigError, expectBoolean, resolveOptions } from '@queuetel/core';
 import { hasBuiltInTelemetry } from './built-in.js';
 import { eachJob, instrumentHandler, type ConsumerContext } from './consumer.js';
-import { createPgBossAdapter } from './job-adapter.js';
+import { PG_BOSS_ADAPTER } from './job-adapter.js';
 import { instrumentInsert, instrumentSendCall } from './producer.js';
 import type {
   BatchHandler,
@@ -41,8 +41,7 @@ export function instrumentPgBoss(
   expectBoolean('builtInTelemetry', options.builtInTelemetry);
   const builtInTelemetry = options.builtInTelemetry ?? hasBuiltInTelemetry(boss);
 
-  const carriers = new WeakMap<object, unknown>();
-  const telemetry = new JobTelemetry(resolved, createPgBossAdapter(carriers));
+  const telemetry = new JobTelemetry(resolved, PG_BOSS_ADAPTER);
   const original = (method: keyof PgBossLike): Call | undefined => {
     const fn: unknown = Reflect.get(boss, method);
     return typeof fn === 'function' ? (fn as Call).bind(boss) : undefined;
@@ -50,7 +49,6 @@ export function instrumentPgBoss(
   const fail = original('fail')!;
   const consumer: ConsumerContext = {
     telemetry,
-    carriers,
     builtInExpected: builtInTelemetry,
     fail: (queue, id, error) => fail(queue, id, error),
   };

@@ -7,24 +7,23 @@ import {
   type Verdict,
 } from '@queuetel/core';
 import manifest from '../package.json' with { type: 'json' };
+import { keptCarrier } from './data-carrier.js';
 import type { PgBossJob } from './types.js';
 
 export const PG_BOSS_SYSTEM = 'pg-boss';
 export const SCOPE = Object.freeze({ name: manifest.name, version: manifest.version });
 
 /**
- * What queuetel reads from a pg-boss job. `carriers` holds the trace context taken out of each
- * job's data on arrival, since the handler must not see it.
+ * What queuetel reads from a pg-boss job. The trace context was taken out of the job's data on
+ * arrival, since the handler must not see it, and kept with the job (see `keepCarrier`).
  */
-export function createPgBossAdapter(carriers: WeakMap<object, unknown>): QueueAdapter<PgBossJob> {
-  return {
-    system: PG_BOSS_SYSTEM,
-    scope: SCOPE,
-    facts: jobFacts,
-    carrier: (job) => carriers.get(job),
-    verdict: jobVerdict,
-  };
-}
+export const PG_BOSS_ADAPTER: QueueAdapter<PgBossJob> = Object.freeze({
+  system: PG_BOSS_SYSTEM,
+  scope: SCOPE,
+  facts: jobFacts,
+  carrier: keptCarrier,
+  verdict: jobVerdict,
+});
 
 export function jobFacts(job: PgBossJob): JobFacts {
   return {
@@ -62,12 +61,15 @@ function time(value: unknown): number | undefined {
  *   or failed elsewhere): flow control, not an error of the handler;
  * - otherwise a failure is retried while retries remain, then dead-lettered or failed for good.
  */
+// The verdict of nearly every attempt, made once rather than per job.
+const COMPLETED: Verdict = Object.freeze({ outcome: JOB_OUTCOMES.completed });
+
 export function jobVerdict(job: PgBossJob, failure: Failure | undefined, seconds: number): Verdict {
   const expire = job.expireInSeconds;
   if (typeof expire === 'number' && expire > 0 && seconds >= expire) {
     return { outcome: finalOutcome(job, JOB_OUTCOMES.expired), errorType: ERROR_TYPE_TIMEOUT };
   }
-  if (!failure) return { outcome: JOB_OUTCOMES.completed };
+  if (!failure) return COMPLETED;
   if (job.signal?.aborted === true) return { outcome: JOB_OUTCOMES.cancelled };
   return { outcome: finalOutcome(job, JOB_OUTCOMES.failed) };
 }

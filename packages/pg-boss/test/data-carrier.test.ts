@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DATA_CARRIER_KEY } from '@queuetel/pg-boss';
-import { takeCarrier, withCarrier } from '../src/data-carrier.js';
+import { keepCarrier, keptCarrier, takeCarrier, withCarrier } from '../src/data-carrier.js';
 
 const carrier = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
 
@@ -39,5 +39,21 @@ describe('the reserved data key', () => {
     const job = { data: { a: 1, [DATA_CARRIER_KEY]: 'not a carrier' } };
     expect(takeCarrier(job)).toBe('not a carrier');
     expect(job.data).toEqual({ a: 1 });
+  });
+});
+
+describe('the carrier kept with a job', () => {
+  it('stays out of sight of the handler: not in JSON, keys or a spread of the data', () => {
+    const job = { id: 'j1', data: { a: 1 } };
+    keepCarrier(job, carrier);
+    expect(keptCarrier(job)).toBe(carrier);
+    expect(JSON.stringify(job)).toBe('{"id":"j1","data":{"a":1}}');
+    expect(Object.keys(job)).toEqual(['id', 'data']);
+  });
+
+  it('is simply not kept on a frozen job, which still runs', () => {
+    const job = Object.freeze({ id: 'j2', data: null });
+    expect(() => keepCarrier(job, carrier)).not.toThrow();
+    expect(keptCarrier(job)).toBeUndefined();
   });
 });

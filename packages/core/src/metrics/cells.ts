@@ -18,7 +18,10 @@ export class SumCell implements BoundCounter {
  * same layout the OpenTelemetry SDK and OTLP use.
  */
 export class HistogramCell implements BoundHistogram {
-  readonly counts: number[];
+  // Typed arrays rather than number[]: V8 scans and bumps them several times faster, which matters
+  // on a path every job takes two or three times.
+  readonly counts: Float64Array;
+  readonly #bounds: Float64Array;
   sum = 0;
   count = 0;
   min = Infinity;
@@ -28,14 +31,15 @@ export class HistogramCell implements BoundHistogram {
     readonly attributes: Attributes,
     readonly boundaries: readonly number[],
   ) {
-    this.counts = new Array<number>(boundaries.length + 1).fill(0);
+    this.#bounds = Float64Array.from(boundaries);
+    this.counts = new Float64Array(boundaries.length + 1);
   }
 
   record(value: number): void {
-    const boundaries = this.boundaries;
+    const bounds = this.#bounds;
     // A linear scan: with at most a couple of dozen boundaries it beats a binary search.
     let i = 0;
-    while (i < boundaries.length && value > boundaries[i]!) i++;
+    while (i < bounds.length && value > bounds[i]!) i++;
     this.counts[i]!++;
     this.sum += value;
     this.count++;

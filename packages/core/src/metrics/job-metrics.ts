@@ -39,7 +39,8 @@ export class JobMetrics {
   readonly #config: JobMetricsConfig;
   readonly #queues = new Map<string, QueueMetrics>();
   #overflowQueue: QueueMetrics | undefined;
-  readonly #series = new Map<string, JobSeries>();
+  readonly #seriesIndex = new Map<string, SeriesNode>();
+  #seriesCount = 0;
   readonly #overflowSeries = new Map<QueueMetrics, JobSeries>();
   readonly #folds = new Map<string, BoundCounter>();
   readonly #errorTypes = new Set<string>();
@@ -83,16 +84,36 @@ export class JobMetrics {
 
   /** The job metrics of one queue and label combination. */
   series(queue: QueueMetrics, labelValues: readonly string[]): JobSeries {
-    const key = labelValues.length === 0 ? queue.name : `${queue.name}\u0001${labelValues.join('\u0001')}`;
-    const series = this.#series.get(key);
-    if (series) return series;
-    if (this.#series.size >= this.#config.maxLabelCombinations) {
+    // One map per label, walked value by value, rather than one map keyed by the values joined into
+    // a string: a job builds and hashes no new string here. The walk only reads; nodes are added
+    // when a series is created, so combinations refused by the cap leave nothing behind.
+    let node = this.#seriesIndex.get(queue.name);
+    for (let i = 0; node !== undefined && i < labelValues.length; i++) node = node.next?.get(labelValues[i]!);
+    return node?.series ?? this.#addSeries(queue, labelValues);
+  }
+
+  #addSeries(queue: QueueMetrics, labelValues: readonly string[]): JobSeries {
+    if (this.#seriesCount >= this.#config.maxLabelCombinations) {
       this.fold(COMBINATION_LABEL_KEY, FOLD_REASONS.series_limit);
       return this.#overflowSeriesOf(queue);
     }
-    const created = new JobSeries(this.#config, queue.name, labelValues, (raw) => this.errorType(raw));
-    this.#series.set(key, created);
-    return created;
+    let node = this.#seriesIndex.get(queue.name);
+    if (!node) {
+      node = {};
+      this.#seriesIndex.set(queue.name, node);
+    }
+    for (const value of labelValues) {
+      node.next ??= new Map();
+      let child = node.next.get(value);
+      if (!child) {
+        child = {};
+        node.next.set(value, child);
+      }
+      node = child;
+    }
+    this.#seriesCount++;
+    node.series = new JobSeries(this.#config, queue.name, labelValues, (raw) => this.errorType(raw));
+    return node.series;
   }
 
   /** Bounds the distinct `error.type` values, which come from code but are not declared anywhere. */
@@ -114,6 +135,12 @@ export class JobMetrics {
 }
 
 type ErrorTypeBound = (raw: string) => string;
+
+/** A level of the series index: each label value leads to the next level; the last holds the series. */
+interface SeriesNode {
+  next?: Map<string, SeriesNode>;
+  series?: JobSeries;
+}
 
 /**
  * The messaging-convention metrics of one queue; they carry no domain labels. Each is bound on

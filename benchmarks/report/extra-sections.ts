@@ -1,0 +1,11 @@
+import { renderCollectorSection, type CollectorRun } from '../collector/report.js';
+import type { ResultsFile } from '../lib/results.js';
+import type { ExtraSection } from './section.js';
+
+/** Sections drawn from other suites' results files, rendered after the built-in ones in this order. */
+export const EXTRA_SECTIONS: readonly ExtraSection[] = [
+  {
+    results: 'collector',
+    render: (file) => renderCollectorSection(file as ResultsFile<CollectorRun>),
+  },
+];

@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import type { Machine } from '../lib/machine.js';
+import type { ResultsFile } from '../lib/results.js';
+import { summarize } from '../lib/stats.js';
+import type { OverheadRun, SubjectResult } from '../overhead/suite.js';
+import { renderReport, type ReportInput } from '../report/render.js';
+import { barChart, groupedBarChart, niceMax } from '../report/svg.js';
+import { balancedOrder } from '../throughput/comparison.js';
+import { PATTERNS } from '../throughput/patterns.js';
+
+const machine: Machine = {
+  cpu: 'Test CPU',
+  cores: 2,
+  memoryGiB: 8,
+  os: 'linux',
+  node: 'v20.0.0',
+  loadAtStart: 0.5,
+  loadAtEnd: 0.7,
+  stealShare: 0.01,
+  startedAt: '2026-01-01T00:00:00.000Z',
+  finishedAt: '2026-01-01T00:10:00.000Z',
+};
+
+function subject(id: string, group: SubjectResult['group'], overhead: number[]): SubjectResult {
+  const zero = summarize(overhead.map(() => 0));
+  return {
+    id,
+    label: id,
+    group,
+    description: `${id} does things`,
+    p50Micros: summarize(overhead.map((v) => v + 1)),
+    overheadMicros: summarize(overhead),
+    meanOverheadMicros: summarize(overhead.map((v) => v * 2)),
+    cpuOverheadMicros: zero,
+    jobs: 1000,
+  };
+}
+
+const overhead: ResultsFile<OverheadRun> = {
+  suite: 'overhead',
+  machine,
+  command: 'npm run bench:overhead',
+  run: {
+    settings: { rounds: 5, timeMs: 100, warmupMs: 10, regressionMicros: 0 },
+    subjects: [
+      subject('bare', 'baseline', [0, 0, 0, 0, 0]),
+      subject('full', 'queuetel', [4, 4.5, 5.5, 6, 6.5]),
+      subject('metrics-only', 'queuetel', [1, 1.1, 1.2, 1.3, 1.4]),
+      subject('span-floor', 'floor', [3, 3, 3, 3, 3]),
+    ],
+  },
+};
+
+describe('the benchmark report', () => {
+  it('renders figures from the results, with each target met or missed by how much', () => {
+    const report = renderReport({ overhead, extras: [] });
+    expect(report.markdown).toContain('# Benchmarks');
+    expect(report.markdown).toContain('| full ');
+    // Full mode's median 5.5 misses 5 µs by 0.5; metrics only meets 1.5 µs.
+    expect(report.markdown).toContain('missed by 0.50 µs');
+    expect(report.markdown).toMatch(/Metrics only: 1\.20 µs per job against a target of 1\.5 µs, met/);
+    // The floor explains the miss: 5.5 of which 3 is the SDK's own span.
+    expect(report.markdown).toContain(
+      "queuetel's own work on top of it (labels, metrics, the pg-boss consumer path) was 2.50 µs",
+    );
+    expect(report.charts.map((c) => c.file)).toEqual(['overhead.svg']);
+    expect(report.markdown).toContain('![Overhead per job by mode and peer](benchmarks/overhead.svg)');
+    expect(report.markdown).not.toMatch(/\/work\/|\/root\//);
+  });
+
+  it('takes extra sections from other suites, and leaves out those without results', () => {
+    const input: ReportInput = {
+      overhead,
+      extras: [
+        {
+          section: {
+            results: 'collector',
+            render: (file) => ({
+              markdown: `## Collector cycle\n\nRan on ${file.machine.cpu}: ${String((file.run as { cycles: number }).cycles)} cycles.`,
+              charts: [{ file: 'collector.svg', svg: '<svg/>' }],
+            }),
+          },
+          file: { suite: 'collector', machine, command: 'npm run bench:collector', run: { cycles: 42 } },
+        },
+      ],
+    };
+    const report = renderReport(input);
+    expect(report.markdown).toContain('## Collector cycle\n\nRan on Test CPU: 42 cycles.');
+    expect(report.charts.map((c) => c.file)).toContain('collector.svg');
+    // It comes after the built-in sections.
+    expect(report.markdown.indexOf('## Collector cycle')).toBeGreaterThan(
+      report.markdown.indexOf('## How to reproduce'),
+    );
+  });
+});
+
+describe('the charts', () => {
+  it('draws one bar per row, whiskers for intervals, dashed target lines, and escapes text', () => {
+    const svg = barChart({
+      title: 'A <title> & more',
+      unit: ' µs',
+      bars: [
+        { label: 'a', value: 1, low: 0.5, high: 1.5 },
+        { label: 'b"c', value: 3 },
+      ],
+      markers: [{ value: 2, label: 'target' }],
+    });
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg).toContain('A &lt;title&gt; &amp; more');
+    expect(svg).toContain('b&quot;c');
+    expect(svg.match(/<rect [^>]*rx="2"/g)).toHaveLength(2);
+    expect(svg).toContain('stroke-dasharray');
+    expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+  });
+
+  it('groups bars by group, one per series present, with a legend entry per series', () => {
+    const svg = groupedBarChart({
+      title: 't',
+      unit: ' jobs/s',
+      series: [
+        { id: 'x', label: 'X', color: '#000' },
+        { id: 'y', label: 'Y', color: '#111' },
+      ],
+      groups: [
+        { label: 'g1', values: { x: { value: 10 }, y: { value: 20 } } },
+        { label: 'g2', values: { x: { value: 5 } } },
+      ],
+    });
+    // Two legend swatches and three bars.
+    expect(svg.match(/<rect [^>]*rx="2"/g)).toHaveLength(5);
+  });
+
+  it('picks round axis ends', () => {
+    expect(niceMax(7.3)).toBe(10);
+    expect(niceMax(12)).toBe(20);
+    expect(niceMax(0)).toBe(1);
+  });
+});
+
+describe('load patterns', () => {
+  it('gives the same schedule shape for a capacity: a backlog, a constant rate, a rising rate', () => {
+    expect(PATTERNS.burst.schedule(500, 2)).toMatchObject({ backlog: 1000, total: 1000, arrivals: [] });
+    const steady = PATTERNS.steady.schedule(400, 2);
+    expect(steady.backlog).toBe(0);
+    expect(Math.abs(steady.total - 400)).toBeLessThanOrEqual(1);
+    const ramp = PATTERNS.ramp.schedule(1000, 1);
+    const first = ramp.arrivals.slice(0, 5).reduce((n, a) => n + a.count, 0);
+    const last = ramp.arrivals.slice(-5).reduce((n, a) => n + a.count, 0);
+    expect(last).toBeGreaterThan(first * 3);
+    expect(ramp.total).toBe(ramp.arrivals.reduce((n, a) => n + a.count, 0));
+  });
+});
+
+describe('the order of configurations in a round', () => {
+  it('lets every configuration follow every other equally often', () => {
+    for (const n of [2, 3, 4, 5]) {
+      const rows = n % 2 === 0 ? n : 2 * n;
+      const follows = new Map<string, number>();
+      for (let round = 0; round < rows; round++) {
+        const order = balancedOrder(n, round);
+        expect([...order].sort()).toEqual([...Array(n).keys()]);
+        for (let i = 1; i < n; i++) {
+          const key = `${order[i - 1]}>${order[i]}`;
+          follows.set(key, (follows.get(key) ?? 0) + 1);
+        }
+      }
+      expect(follows.size).toBe(n * (n - 1));
+      expect(new Set(follows.values()).size).toBe(1);
+    }
+    expect(balancedOrder(2, 0)).toEqual([0, 1]);
+    expect(balancedOrder(2, 1)).toEqual([1, 0]);
+  });
+});
