@@ -92,50 +92,35 @@ function renderSystem(run: ThroughputRun, database: ThroughputResults['database'
     if (cells.length === 0) continue;
     const ids = cells[0]!.configurations.map((c) => c.id);
     lines.push(`### ${HANDLERS[handler]} handler`, '');
-    lines.push(
-      'Jobs per second (median of rounds), and the loss against bare with its 90% interval:',
-      '',
+    // One row per cell, one column per configuration; `text` gives each figure.
+    const byCell = (text: (c: ConfigurationResult, id: string) => string) =>
       table(
         ['load', 'batch', ...ids.map((id) => labels.get(id) ?? id)],
         cells.map((cell) => [
           cell.cell.pattern,
           String(cell.cell.settings.batchSize),
-          ...ids.map((id) => {
-            const c = configuration(cell, id)!;
-            return id === ids[0]
-              ? fixed(c.throughput.median, 0)
-              : `${fixed(c.throughput.median, 0)}, ${lossWithInterval(c.ratio)}`;
-          }),
+          ...ids.map((id) => text(configuration(cell, id)!, id)),
         ]),
+      );
+    lines.push(
+      'Jobs per second (median of rounds), and the loss against bare with its 90% interval:',
+      '',
+      byCell((c, id) =>
+        id === ids[0]
+          ? fixed(c.throughput.median, 0)
+          : `${fixed(c.throughput.median, 0)}, ${lossWithInterval(c.ratio)}`,
       ),
       '',
       'Latency from enqueue to the end of the handler, ms: median / p95 / p99 (each the median of rounds):',
       '',
-      table(
-        ['load', 'batch', ...ids.map((id) => labels.get(id) ?? id)],
-        cells.map((cell) => [
-          cell.cell.pattern,
-          String(cell.cell.settings.batchSize),
-          ...ids.map((id) => {
-            const l = configuration(cell, id)!.latencyMs;
-            return `${fixed(l.p50.median, 0)} / ${fixed(l.p95.median, 0)} / ${fixed(l.p99.median, 0)}`;
-          }),
-        ]),
+      byCell(
+        ({ latencyMs: l }) =>
+          `${fixed(l.p50.median, 0)} / ${fixed(l.p95.median, 0)} / ${fixed(l.p99.median, 0)}`,
       ),
       '',
       'Work per job in this process, µs: event-loop busy time / CPU time of all threads (medians of rounds):',
       '',
-      table(
-        ['load', 'batch', ...ids.map((id) => labels.get(id) ?? id)],
-        cells.map((cell) => [
-          cell.cell.pattern,
-          String(cell.cell.settings.batchSize),
-          ...ids.map((id) => {
-            const c = configuration(cell, id)!;
-            return `${fixed(c.loopMicrosPerJob.median, 0)} / ${fixed(c.cpuMicrosPerJob.median, 0)}`;
-          }),
-        ]),
-      ),
+      byCell((c) => `${fixed(c.loopMicrosPerJob.median, 0)} / ${fixed(c.cpuMicrosPerJob.median, 0)}`),
       '',
     );
     const batch = cells.some((c) => c.cell.settings.batchSize === 20)
