@@ -19,14 +19,9 @@ const PGMQ_BENCH_LABELS = {
 };
 
 /**
- * pgmq through `@queuetel/pgmq`'s `consume()`, against the hand-written loop a pgmq user writes
- * without queuetel (read a batch, run each message, delete it). pgmq runs on the pgmq-compatible
- * schema the tests use (test/fixtures/pgmq.sql): pgmq itself is not installable here, so its figures
- * are the client's and the consumer's cost on that schema, not pgmq's own SQL.
- *
- * pgmq has no batch handler: a message is handled on its own, and a batch is how many are read at
- * once. So a worker with batch size n keeps up to n messages in flight (`concurrency: n`), where a
- * pg-boss worker runs a batch's jobs one after the other.
+ * pgmq in the throughput suite: `@queuetel/pgmq`'s `consume()` against the loop a pgmq user writes
+ * by hand. `consumption` says how both run, for the report; a batch size of n keeps up to n messages
+ * in flight (`concurrency: n`), since pgmq handles each message on its own.
  */
 export const PGMQ_SYSTEM: QueueSystem = {
   id: 'pgmq',
