@@ -103,6 +103,7 @@ export function renderReproduceSection(): string {
     'npm run bench              # both suites, then this page (about 25 minutes)',
     'npm run bench:overhead     # the tinybench suite alone -> benchmarks/results/overhead.json',
     'npm run bench:throughput   # the throughput suite alone -> benchmarks/results/throughput.json',
+    'npm run bench:collector    # one queue-health collection cycle -> benchmarks/results/collector.json',
     'npm run bench:report       # re-render this page and its charts from the results files',
     'npm run bench:gate         # the CI gate (about 1-2 minutes)',
     'npm run bench:gate -- --regress 3     # the gate with the harness regression switch',

@@ -70,9 +70,13 @@ function knee(points: readonly SweepPoint[], share: number): SweepPoint | undefi
   return points.find((p) => value(p) >= best * share);
 }
 
+/** Each point's throughput; `unit` is the plural of what it counts, made singular for one. */
 function sweepFigures(points: readonly SweepPoint[], unit: string): string {
   return points
-    .map((p) => `${fixed(p.result.configurations[0]!.throughput.median, 0)} jobs/s with ${p.value} ${unit}`)
+    .map((p) => {
+      const counted = p.value === 1 ? unit.replace(/s$/, '') : unit;
+      return `${fixed(p.result.configurations[0]!.throughput.median, 0)} jobs/s with ${p.value} ${counted}`;
+    })
     .join(', ');
 }
 
