@@ -7,17 +7,6 @@ import type { ThroughputResults } from '../throughput/run.js';
 import type { ThroughputRun } from '../throughput/suite.js';
 import { HANDLERS, type HandlerKind } from '../throughput/trial.js';
 import { fixed, lossWithInterval, percent, table } from './format.js';
-import { chartLink, type Chart, type RenderedSection } from './section.js';
-import { PALETTE, groupedBarChart, type Series } from './svg.js';
-
-const COLORS: Record<string, string> = {
-  bare: PALETTE.baseline,
-  'bare+metadata': '#b6bcc6',
-  'built-in': PALETTE.peer,
-  queuetel: PALETTE.queuetel,
-  'queuetel+built-in': PALETTE.queuetelThird,
-  'queuetel-each-job': PALETTE.queuetelAlt,
-};
 
 /** Throughput of `b` over `a`, paired by round. Both must come from the same comparison. */
 export function pairedRatio(a: ConfigurationResult, b: ConfigurationResult): Summary {
@@ -39,19 +28,11 @@ export function configuration(
   return cell?.configurations.find((c) => c.id === id);
 }
 
-export function renderThroughputSection(file: ResultsFile<ThroughputResults>): RenderedSection {
-  const parts: string[] = [];
-  const charts: Chart[] = [];
-  for (const run of file.run.systems) {
-    const rendered = renderSystem(run, file.run.database);
-    parts.push(rendered.markdown);
-    charts.push(...(rendered.charts ?? []));
-  }
-  return { markdown: parts.join('\n\n'), charts };
+export function renderThroughputSection(file: ResultsFile<ThroughputResults>): string {
+  return file.run.systems.map((run) => renderSystem(run, file.run.database)).join('\n\n');
 }
 
-function renderSystem(run: ThroughputRun, database: ThroughputResults['database']): RenderedSection {
-  const charts: Chart[] = [];
+function renderSystem(run: ThroughputRun, database: ThroughputResults['database']): string {
   const labels = new Map<string, string>();
   for (const cell of run.cells) for (const c of cell.configurations) labels.set(c.id, c.label);
   for (const c of run.attribution?.configurations ?? []) labels.set(c.id, c.label);
@@ -123,61 +104,6 @@ function renderSystem(run: ThroughputRun, database: ThroughputResults['database'
       byCell((c) => `${fixed(c.loopMicrosPerJob.median, 0)} / ${fixed(c.cpuMicrosPerJob.median, 0)}`),
       '',
     );
-    const batch = cells.some((c) => c.cell.settings.batchSize === 20)
-      ? 20
-      : cells[0]!.cell.settings.batchSize;
-    const atBatch = cells.filter((c) => c.cell.settings.batchSize === batch);
-    const series: Series[] = ids.map((id) => ({
-      id,
-      label: labels.get(id) ?? id,
-      color: COLORS[id] ?? PALETTE.queuetel,
-    }));
-    const throughputFile = `throughput-${run.system.id}-${handler}.svg`;
-    const latencyFile = `latency-${run.system.id}-${handler}.svg`;
-    charts.push(
-      {
-        file: throughputFile,
-        svg: groupedBarChart({
-          title: `${run.system.label}, ${HANDLERS[handler]} handler, batch ${batch}: jobs per second by load pattern`,
-          unit: ' jobs/s',
-          digits: 0,
-          series,
-          groups: atBatch.map((cell) => ({
-            label: cell.cell.pattern,
-            values: Object.fromEntries(
-              cell.configurations.map((c) => [
-                c.id,
-                { value: c.throughput.median, low: c.throughput.low, high: c.throughput.high },
-              ]),
-            ),
-          })),
-        }),
-      },
-      {
-        file: latencyFile,
-        svg: groupedBarChart({
-          title: `${run.system.label}, ${HANDLERS[handler]} handler, batch ${batch}: latency (bar p95; whisker p50 to p99), ms`,
-          unit: ' ms',
-          digits: 0,
-          series,
-          groups: atBatch.map((cell) => ({
-            label: cell.cell.pattern,
-            values: Object.fromEntries(
-              cell.configurations.map((c) => [
-                c.id,
-                { value: c.latencyMs.p95.median, low: c.latencyMs.p50.median, high: c.latencyMs.p99.median },
-              ]),
-            ),
-          })),
-        }),
-      },
-    );
-    lines.push(
-      chartLink(throughputFile, `Throughput by load pattern, ${HANDLERS[handler]} handler`),
-      '',
-      chartLink(latencyFile, `Latency by load pattern, ${HANDLERS[handler]} handler`),
-      '',
-    );
   }
 
   if (run.sweeps.length > 0) {
@@ -209,7 +135,7 @@ function renderSystem(run: ThroughputRun, database: ThroughputResults['database'
       );
     }
   }
-  return { markdown: lines.join('\n').trimEnd(), charts };
+  return lines.join('\n').trimEnd();
 }
 
 /** The budget's verdict, from the attribution at the headline cell; the no-op worst case beside it. */
