@@ -14,7 +14,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['packages/*/test/**/*.test.ts', 'benchmarks/test/**/*.test.ts'] },
+        test: { name: 'unit', include: ['packages/*/test/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: { name: 'benchmarks', include: ['benchmarks/test/**/*.test.ts'] },
       },
       {
         extends: true,

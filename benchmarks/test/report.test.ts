@@ -6,6 +6,7 @@ import type { OverheadRun, SubjectResult } from '../overhead/suite.js';
 import { renderReport, type ReportInput } from '../report/render.js';
 import { balancedOrder } from '../throughput/comparison.js';
 import { PATTERNS } from '../throughput/patterns.js';
+import type { WorkerSuiteRun } from '../worker/suite.js';
 
 const machine: Machine = {
   cpu: 'Test CPU',
@@ -118,5 +119,76 @@ describe('the order of configurations in a round', () => {
     }
     expect(balancedOrder(2, 0)).toEqual([0, 1]);
     expect(balancedOrder(2, 1)).toEqual([1, 0]);
+  });
+});
+
+describe('the real-worker table', () => {
+  const values = (...v: number[]) => summarize(v);
+  const configuration = (id: 'bare' | 'built-in' | 'queuetel', loss: number | null) => ({
+    id,
+    label: id,
+    baseline: 'bare' as const,
+    throughput: values(900, 910, 920),
+    cpuMicrosPerJob: values(200, 210, 220),
+    loss: loss === null ? null : values(loss, loss, loss),
+    cpuOverBaseline: loss === null ? null : values(12, 12, 12),
+  });
+  const worker: ResultsFile<WorkerSuiteRun> = {
+    suite: 'worker',
+    machine,
+    command: 'npm run bench:worker -- --rounds 3',
+    run: {
+      settings: {
+        rounds: 3,
+        ids: ['bare', 'built-in', 'queuetel'],
+        handlers: ['io-1ms'],
+        jobs: { 'io-1ms': 1200, noop: 4000 },
+        producerSends: 0,
+        exportWaitSeconds: 11,
+        regression: 0,
+        batchSize: 20,
+      },
+      spinMicros: {},
+      cells: [
+        {
+          handler: 'io-1ms',
+          configurations: [
+            configuration('bare', null),
+            configuration('built-in', 0.02),
+            configuration('queuetel', 0.005),
+          ],
+        },
+      ],
+      exports: [
+        {
+          id: 'built-in',
+          label: 'built-in',
+          bytesPerExport: 10240,
+          pointsPerExport: 30,
+          exports: 4,
+          spans: 100,
+        },
+        {
+          id: 'queuetel',
+          label: 'queuetel',
+          bytesPerExport: 15360,
+          pointsPerExport: 45,
+          exports: 4,
+          spans: 100,
+        },
+      ],
+      producer: null,
+      seconds: 600,
+    },
+  };
+
+  it('leads the page, with each loss against the baseline and the export volume against built-in', () => {
+    const page = renderReport({ worker, overhead, extras: [] });
+    expect(page.indexOf('## What a real worker pays')).toBeLessThan(page.indexOf('## Tight loop'));
+    expect(page).toContain('| **bare** (baseline) | 910 jobs/s |');
+    expect(page).toContain(
+      '| queuetel | 0.5% (0.5% to 0.5%) | – | 12 / – | 15.0 KiB, 45 points (1.5×) | 100 |',
+    );
+    expect(page).toContain('`npm run bench:worker -- --rounds 3` (about 10 minutes)');
   });
 });

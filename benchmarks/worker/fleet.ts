@@ -148,7 +148,13 @@ class Worker {
 
   static start(id: WorkerId, url: string, sinkUrl: string): Promise<Worker> {
     const child = fork(WORKER_ENTRY, [id], {
-      execArgv: ['--expose-gc', '--import', 'tsx'],
+      // BENCH_CPU_PROF=<dir> profiles every worker (node --cpu-prof), to see where its time goes.
+      execArgv: [
+        '--expose-gc',
+        '--import',
+        'tsx',
+        ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+      ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: {
         ...process.env,
