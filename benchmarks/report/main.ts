@@ -5,6 +5,7 @@
  * With --quick it renders a smoke run's files into benchmarks/results/report.quick.tmp/ instead,
  * leaving the committed page alone.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, RESULTS_DIR } from '../lib/results.js';
 import { loadReportInput, renderReport, writeReport } from './render.js';
@@ -16,6 +17,7 @@ export async function renderAndWrite(quick: boolean): Promise<string> {
   }
   const report = renderReport(input);
   const dir = quick ? join(RESULTS_DIR, 'report.quick.tmp') : join(REPO_ROOT, 'docs');
+  mkdirSync(dir, { recursive: true });
   const page = join(dir, 'benchmarks.md');
   await writeReport(report, page);
   return page;

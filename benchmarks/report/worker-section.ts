@@ -43,7 +43,7 @@ export function renderWorkerSection(file: ResultsFile<WorkerSuiteRun>): string {
       ` rate of the middle 80% of completions; CPU is \`process.cpuUsage()\` of the worker from \`work()\` to the last` +
       ` job. ${settings.rounds} interleaved rounds, the order rotating each round; losses and CPU are paired with the` +
       ` baseline of the same round (bare pg-boss, or the hand-written pgmq loop). Medians, with the 90% interval of` +
-      ` the median in brackets. Labels: three per job (project, endpoint, status class), 24 combinations.`,
+      ` the median in brackets. Labels: three per job (project, endpoint, status class), 12 distinct combinations.`,
     '',
     table(
       [

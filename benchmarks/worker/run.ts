@@ -3,9 +3,10 @@
  *
  * The real-worker suite: every configuration in a worker process of its own, exporting over
  * OTLP/HTTP to a sink in the driver process; writes benchmarks/results/worker.json and renders
- * docs/benchmarks.md. --quick is a smoke run (2 rounds, fewer jobs) that writes only ignored files.
+ * docs/benchmarks.md from every results file. Run after `npm run build` (the npm script does). --quick is a smoke run (2 rounds, fewer jobs) that writes only ignored files.
  */
 import { parseArgs } from 'node:util';
+import { renderAndWrite } from '../report/main.js';
 import { describeMachine, finishMachine, readCpuTimes } from '../lib/machine.js';
 import { Progress } from '../lib/progress.js';
 import { resultsName, writeResults } from '../lib/results.js';
@@ -34,4 +35,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   });
   const rounds = values.rounds === undefined ? undefined : Number(values.rounds);
   console.log(`wrote ${await runWorkerBenchmark({ quick: values.quick, rounds })}`);
+  console.log(`wrote ${await renderAndWrite(values.quick)}`);
 }

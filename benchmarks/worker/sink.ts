@@ -88,8 +88,7 @@ export function countMetricPoints(body: Buffer, json: boolean): number {
     for (const resource of (JSON.parse(body.toString('utf8')) as JsonMetrics).resourceMetrics ?? []) {
       for (const scope of resource.scopeMetrics ?? []) {
         for (const metric of scope.metrics ?? []) {
-          for (const data of Object.values(metric))
-            points += (data).dataPoints?.length ?? 0;
+          for (const data of Object.values(metric)) points += data.dataPoints?.length ?? 0;
         }
       }
     }
