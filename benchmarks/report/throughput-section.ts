@@ -39,7 +39,7 @@ function renderSystem(run: ThroughputRun, database: ThroughputResults['database'
   const { matrixSettings, settings } = run;
 
   const lines = [
-    `## Throughput on real PostgreSQL: ${run.system.label}`,
+    `## Tight loop in one process: throughput on real PostgreSQL, ${run.system.label}`,
     '',
     `Real ${run.system.label} against ${database.server} (${database.version.split(',')[0]}), in one Node process.`,
     `Configurations: ${[...labels.entries()].map(([id, label]) => `\`${id}\` (${label})`).join(', ')}. Each`,
@@ -143,12 +143,12 @@ function budgetLines(run: ThroughputRun): string[] {
   const attribution = run.attribution!;
   const { attributionRounds: rounds, attributionTrialSeconds: trialSeconds } = run.settings;
   const lines = [
-    '### The budget: less than 1% of throughput with a 1 ms handler',
+    "### One process, discarding exporters: the cost split at the budget's cell",
     '',
     `A backlog, batches of ${attribution.cell.settings.batchSize} (as in the README), one worker, each job a 1 ms`,
     `asynchronous call; ${rounds} interleaved rounds of ${trialSeconds} s trials, for the precision a 1% budget`,
-    "needs. queuetel asks pg-boss for each job's metadata (`includeMetadata`: creation, start and retry fields,",
-    'for wait time and retry-aware outcomes), so `bare+metadata` (bare pg-boss fetching the same) splits the cost',
+    "needs. `bare+metadata` (bare pg-boss fetching each job's metadata, `includeMetadata`, which queuetel asked for",
+    'until it read job facts without it on 12.38) splits the cost',
     "into the fetch and queuetel's own work. The same again with a handler that does nothing is the worst case:",
     "every job is then pure overhead, so it shows queuetel's cost next to pg-boss's own per-job work, not a",
     'figure a real handler sees.',
