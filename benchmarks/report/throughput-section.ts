@@ -1,4 +1,3 @@
-import { BUDGET_SHARE } from '../lib/budget.js';
 import type { ResultsFile } from '../lib/results.js';
 import { summarize, type Summary } from '../lib/stats.js';
 import type { CellResult, ConfigurationResult } from '../throughput/comparison.js';
@@ -6,7 +5,7 @@ import { PATTERNS } from '../throughput/patterns.js';
 import type { ThroughputResults } from '../throughput/run.js';
 import type { ThroughputRun } from '../throughput/suite.js';
 import { HANDLERS, type HandlerKind } from '../throughput/trial.js';
-import { fixed, lossWithInterval, percent, table } from './format.js';
+import { fixed, lossWithInterval, table } from './format.js';
 
 /** Throughput of `b` over `a`, paired by round. Both must come from the same comparison. */
 export function pairedRatio(a: ConfigurationResult, b: ConfigurationResult): Summary {
@@ -160,50 +159,7 @@ function budgetLines(run: ThroughputRun): string[] {
   ] as const) {
     if (cell) lines.push(`${title}:`, '', attributionTable(cell), '');
   }
-  const verdicts = (cell: CellResult | null | undefined, name: string): string[] => {
-    const bare = configuration(cell, 'bare');
-    const metadata = configuration(cell, 'bare+metadata');
-    const queuetel = configuration(cell, 'queuetel');
-    if (!bare || !queuetel) return [];
-    const within = (loss: number) => (loss < BUDGET_SHARE ? 'within' : 'over');
-    const total = 1 - pairedRatio(bare, queuetel).median;
-    const out = [`- ${name}, all of it against bare pg-boss: **${percent(total, 2)}**, ${within(total)} 1%.`];
-    if (metadata) {
-      const own = 1 - pairedRatio(metadata, queuetel).median;
-      out.push(
-        `- ${name}, queuetel's own work against bare pg-boss fetching the same metadata: **${percent(own, 2)}**, ${within(own)} 1%;` +
-          ` fetching the metadata alone: ${percent(1 - pairedRatio(bare, metadata).median, 2)}.`,
-      );
-    }
-    return out;
-  };
-  lines.push(
-    ...verdicts(attribution, 'With the 1 ms handler'),
-    ...verdicts(run.attributionNoop, 'With the no-op handler'),
-  );
-  lines.push('', ...whyLines(attribution));
-  lines.push('', "The CI gate holds queuetel's own work with the 1 ms handler to the budget.", '');
   return lines;
-}
-
-/** Where the 1 ms handler's loss comes from, in event-loop time per job, when it is over the budget. */
-function whyLines(cell: CellResult): string[] {
-  const bare = configuration(cell, 'bare');
-  const metadata = configuration(cell, 'bare+metadata');
-  const queuetel = configuration(cell, 'queuetel');
-  if (!bare || !metadata || !queuetel) return [];
-  if (1 - pairedRatio(bare, queuetel).median < BUDGET_SHARE) return [];
-  const loop = (c: ConfigurationResult) => c.loopMicrosPerJob.median;
-  const jobMicros = 1e6 / bare.throughput.median;
-  return [
-    `Why it is over: with the 1 ms handler a job took ${fixed(jobMicros, 0)} µs from one to the next in bare`,
-    `pg-boss, so 1% is ${fixed(jobMicros / 100, 0)} µs per job. The event loop was busy ${fixed(loop(bare), 0)} µs per job in`,
-    `bare pg-boss, ${fixed(loop(metadata), 0)} µs when it fetched the job metadata and ${fixed(loop(queuetel), 0)} µs with queuetel:`,
-    `${fixed(loop(metadata) - loop(bare), 0)} µs for pg-boss to fetch and parse the metadata columns queuetel asks for, and`,
-    `${fixed(loop(queuetel) - loop(metadata), 0)} µs of queuetel's own, several times its figure in the tight loop above. Here`,
-    "its work also covers the producer's side (a send span and a trace context on every job inserted, in the",
-    'same process) and the collection of what it allocates, at the rate of a real worker rather than a warm loop.',
-  ];
 }
 
 function attributionTable(cell: CellResult): string {
