@@ -222,7 +222,7 @@ export class JobTelemetry<Job> {
       return result;
     } catch (error) {
       errorType = errorTypeOf(error);
-      if (span) recordFailure(span, error, errorType);
+      if (span) recordFailure(span, error, errorType, this.options.exceptionMessages);
       throw error;
     } finally {
       try {
@@ -293,7 +293,7 @@ export class JobTelemetry<Job> {
       links,
       startTime,
     });
-    if (failure) recordFailure(span, failure.error, errorType!);
+    if (failure) recordFailure(span, failure.error, errorType!, this.options.exceptionMessages);
     span.end();
   }
 
@@ -332,7 +332,7 @@ export class JobTelemetry<Job> {
         [ATTR_MESSAGING_MESSAGE_ID]: run.facts.id,
         [ATTR_JOB_OUTCOME]: verdict.outcome,
         [ATTR_ERROR_TYPE]: errorType,
-        'exception.message': messageOf(failure.error),
+        'exception.message': this.options.exceptionMessages ? messageOf(failure.error) : undefined,
       });
     }
   }
@@ -397,7 +397,7 @@ export class JobTelemetry<Job> {
       if (failure) {
         errorType =
           jobs.length === 1 ? this.#verdictErrorType(jobs[0]!, failure, seconds) : errorTypeOf(failure.error);
-        recordFailure(span, failure.error, errorType);
+        recordFailure(span, failure.error, errorType, this.options.exceptionMessages);
       }
       queueMetrics.processDuration(errorType).record(seconds);
       if (this.options.endHook && span.isRecording()) {

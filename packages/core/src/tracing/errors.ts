@@ -24,22 +24,21 @@ export function messageOf(error: unknown): string {
 }
 
 /**
- * Marks a span failed: status ERROR, `error.type`, and an exception event. The event is built here
+ * Marks a span failed: status ERROR, `error.type`, and an exception event. The message and stack go
+ * in the event only (the status carries none), and only with `messages`. The event is built here
  * from fields read one at a time, never by handing the thrown value to the SDK, which reads its
- * getters unguarded. With `messages` false, the event and status carry the type alone.
+ * getters unguarded.
  */
 export function recordFailure(span: Span, error: unknown, errorType: string, messages = true): void {
   span.setAttribute(ATTR_ERROR_TYPE, errorType);
-  const message = messages ? messageOf(error) : undefined;
-  const exception: Exception = { name: errorType, message };
+  const exception: Exception = { name: errorType };
   if (messages) {
+    exception.message = messageOf(error);
     const stack = readString(() => (error instanceof Error ? error.stack : undefined));
     if (stack !== undefined) exception.stack = stack;
   }
   span.recordException(exception);
-  span.setStatus(
-    message === undefined ? { code: SpanStatusCode.ERROR } : { code: SpanStatusCode.ERROR, message },
-  );
+  span.setStatus({ code: SpanStatusCode.ERROR });
 }
 
 function readString(read: () => unknown): string | undefined {
