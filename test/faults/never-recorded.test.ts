@@ -44,7 +44,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
   await health?.stop();
-  await Promise.all(bosses.map((boss) => boss.stop({ graceful: false, wait: true, timeout: 2000 })));
+  await Promise.all(bosses.map((boss) => boss.stop({ graceful: false, timeout: 2000 })));
   await pool.end();
   await telemetry.shutdown();
   await receiver.close();
@@ -73,6 +73,7 @@ async function runWorkload(name: string, exceptionMessages: boolean, errorMarker
   const failing = await boss.send(name, { ...payload(), plan: 'pro', fail: true });
   await boss.work<{ fail: boolean }>(name, { pollingIntervalSeconds: 0.5 }, ([job]) => {
     if (job!.data.fail) throw new Error(`card declined for ${errorMarker}`);
+    return Promise.resolve();
   });
   await eventually(async () => expect((await boss.getJobById(name, failing!))?.state).toBe('failed'));
 
