@@ -111,7 +111,7 @@ export {
 } from './options.js';
 export { OnceReporter, describe } from './safe.js';
 export { extractCarrier, injectCarrier, type Carrier, type ExtractedContext } from './tracing/carrier.js';
-export { errorTypeOf, recordFailure } from './tracing/errors.js';
+export { errorTypeOf, messageOf, recordFailure } from './tracing/errors.js';
 export type {
   EndHook,
   InstrumentationOptions,
