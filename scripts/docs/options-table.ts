@@ -15,7 +15,7 @@ let program: ts.Program | undefined;
 function programOfPackages(): ts.Program {
   if (program) return program;
   const configPath = join(ROOT, 'tsconfig.json');
-  const { config } = ts.readConfigFile(configPath, ts.sys.readFile) as { config: unknown };
+  const { config } = ts.readConfigFile(configPath, (file) => ts.sys.readFile(file)) as { config: unknown };
   const parsed = ts.parseJsonConfigFileContent(config, ts.sys, ROOT);
   const roots = parsed.fileNames.filter((file) => /\/packages\/[^/]+\/src\//.test(file));
   program = ts.createProgram(roots, parsed.options);
