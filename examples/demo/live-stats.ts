@@ -170,7 +170,9 @@ export class LiveStats {
     for (const point of this.#latest) {
       if (point.name !== METRIC_JOB_OUTCOMES || queueKey(point) !== key) continue;
       const value = point.attributes[attribute];
-      if (value !== undefined) totals[String(value)] = (totals[String(value)] ?? 0) + point.value;
+      if (value === undefined) continue;
+      const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+      totals[text] = (totals[text] ?? 0) + point.value;
     }
     return totals;
   }

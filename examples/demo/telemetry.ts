@@ -12,7 +12,7 @@ import {
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import { QueuetelMetricProducer, setGlobalMetricProducer } from '@queuetel/core';
 import { queuetelViews } from '@queuetel/node';
 
@@ -53,7 +53,7 @@ export function startDemoTelemetry(): DemoTelemetry {
       : [inProcess],
     views: queuetelViews(),
     // No exporter named, no spans: the SDK would otherwise send them to localhost:4318 by default.
-    spanProcessors: otlpEndpoint ? [new BatchSpanProcessor(new OTLPTraceExporter())] : [],
+    spanProcessors: otlpEndpoint ? [new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })] : [],
     logRecordProcessors: [],
   });
   sdk.start();
