@@ -171,7 +171,7 @@ export class LiveStats {
       if (point.name !== METRIC_JOB_OUTCOMES || queueKey(point) !== key) continue;
       const value = point.attributes[attribute];
       if (value === undefined) continue;
-      const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+      const text = typeof value === 'string' ? value : JSON.stringify(value);
       totals[text] = (totals[text] ?? 0) + point.value;
     }
     return totals;
