@@ -3,7 +3,7 @@
  * descriptors here, once; when core gathers every instrument into one registry, these three
  * imports become that registry and the groups a filter on it.
  */
-import { INSTRUMENTS } from '@queuetel/core';
+import { INSTRUMENTS } from '../../packages/core/src/metrics/instruments.js';
 import { HEALTH_INSTRUMENTS } from '../../packages/health/src/collector/instruments.js';
 
 interface Descriptor {
