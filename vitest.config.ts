@@ -25,7 +25,7 @@ export default defineConfig({
           name: 'unit',
           include: failingRun
             ? ['test/fixtures/failing-run/unit.fails.ts']
-            : ['packages/*/test/**/*.test.ts'],
+            : ['packages/*/test/**/*.test.ts', 'scripts/**/*.test.ts'],
         },
       },
       // The benchmarks' own unit tests (statistics, the gate's decision, the sink, the report).
