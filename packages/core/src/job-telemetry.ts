@@ -100,6 +100,10 @@ interface JobRun<Job> {
   readonly facts: JobFacts;
   readonly labels: readonly string[];
   readonly series: JobSeries;
+  /** How the attempt ended, decided once when it ends; the metric and the span both read it. */
+  outcome: JobOutcome;
+  /** Set when the attempt counts as an error: the handler failed, or the queue gave up on it. */
+  errorType: string | undefined;
 }
 
 /** What every process span of one queue starts with. */
@@ -178,7 +182,7 @@ export class JobTelemetry<Job> {
       try {
         const seconds = (performance.now() - startedAt) / 1000;
         for (const run of runs) this.#finish(run, failure, seconds, plan);
-        if (span) this.#closeSpan(span.span, queueMetrics, jobs, failure, seconds);
+        if (span) this.#closeSpan(span.span, queueMetrics, jobs, runs, failure, seconds);
       } catch (error) {
         this.reporter.report('process:finish', 'recording the end of a job failed', error);
       }
@@ -218,7 +222,7 @@ export class JobTelemetry<Job> {
       return result;
     } catch (error) {
       errorType = errorTypeOf(error);
-      if (span) recordFailure(span, error, errorType);
+      if (span) recordFailure(span, errorType, { error });
       throw error;
     } finally {
       try {
@@ -289,7 +293,7 @@ export class JobTelemetry<Job> {
       links,
       startTime,
     });
-    if (failure) recordFailure(span, failure.error, errorType!);
+    if (failure) recordFailure(span, errorType!, failure);
     span.end();
   }
 
@@ -305,9 +309,10 @@ export class JobTelemetry<Job> {
     series.inFlight.add(1);
     series.attempts.add(1);
     if (facts.waitSeconds !== undefined) series.waitTime.record(facts.waitSeconds);
-    return { job, facts, labels, series };
+    return { job, facts, labels, series, outcome: JOB_OUTCOMES.completed, errorType: undefined };
   }
 
+  /** Decides how the attempt ended, once, and records it on the job's metrics and a foreign span. */
   #finish(run: JobRun<Job>, failure: Failure | undefined, seconds: number, plan: SpanPlan): void {
     let verdict: Verdict;
     try {
@@ -316,20 +321,24 @@ export class JobTelemetry<Job> {
       this.reporter.report('verdict', 'classifying how a job ended failed', error);
       verdict = { outcome: failure ? JOB_OUTCOMES.failed : JOB_OUTCOMES.completed };
     }
-    const errorType = failure ? (verdict.errorType ?? errorTypeOf(failure.error)) : undefined;
+    // The queue may name an error the handler never threw, such as running past its time limit.
+    const errorType = verdict.errorType ?? (failure ? errorTypeOf(failure.error) : undefined);
+    run.outcome = verdict.outcome;
+    run.errorType = errorType;
     run.series.inFlight.add(-1);
     const end = run.series.end(verdict.outcome, errorType);
     end.outcomes.add(1);
     end.duration.record(seconds);
     if (plan.kind === 'enrich') {
       plan.span.setAttribute(ATTR_JOB_OUTCOME, verdict.outcome);
-    } else if (plan.kind === 'event' && failure) {
-      plan.span.addEvent('queuetel.job.failed', {
+    } else if (plan.kind === 'event' && errorType !== undefined) {
+      const attributes: Attributes = {
         [ATTR_MESSAGING_MESSAGE_ID]: run.facts.id,
         [ATTR_JOB_OUTCOME]: verdict.outcome,
         [ATTR_ERROR_TYPE]: errorType,
-        'exception.message': failure.error instanceof Error ? failure.error.message : describe(failure.error),
-      });
+      };
+      if (failure) attributes['exception.message'] = failureMessage(failure.error);
+      plan.span.addEvent('queuetel.job.failed', attributes);
     }
   }
 
@@ -381,29 +390,24 @@ export class JobTelemetry<Job> {
     return { span, context: trace.setSpan(parent, span) };
   }
 
+  /** Ends the group's own span with the verdict its jobs were given. */
   #closeSpan(
     span: Span,
     queueMetrics: QueueMetrics,
     jobs: readonly Job[],
+    runs: readonly JobRun<Job>[],
     failure: Failure | undefined,
     seconds: number,
   ): void {
-    let errorType: string | undefined;
-    if (failure) {
-      errorType =
-        jobs.length === 1 ? this.#verdictErrorType(jobs[0]!, failure, seconds) : errorTypeOf(failure.error);
-      recordFailure(span, failure.error, errorType);
-    }
+    const { outcome, errorType } = groupVerdict(runs);
+    if (outcome !== undefined) span.setAttribute(ATTR_JOB_OUTCOME, outcome);
+    if (errorType !== undefined) recordFailure(span, errorType, failure);
     queueMetrics.processDuration(errorType).record(seconds);
     if (this.options.endHook && span.isRecording()) {
       const hook = this.options.endHook;
       this.#callHook('endHook', () => hook(span, jobs, failure?.error));
     }
     span.end();
-  }
-
-  #verdictErrorType(job: Job, failure: Failure, seconds: number): string {
-    return safely(() => this.#adapter.verdict(job, failure, seconds).errorType) ?? errorTypeOf(failure.error);
   }
 
   /**
@@ -492,6 +496,27 @@ function chooseSink<Job>(options: ResolvedOptions<Job>, scope: QueueAdapter<Job>
   if (!options.metrics) return NOOP_SINK;
   if (options.metricProducer) return options.metricProducer.storeFor(scope);
   return MeterSink.shared(scope, options.meterProvider);
+}
+
+/**
+ * The verdict of a group's span: the outcome its jobs share (none when they differ), and an error
+ * when any job erred, named as the first of them was.
+ */
+function groupVerdict(runs: readonly JobRun<unknown>[]): { outcome?: JobOutcome; errorType?: string } {
+  const first = runs[0];
+  if (!first) return {};
+  if (runs.length === 1) return first;
+  let outcome: JobOutcome | undefined = first.outcome;
+  let errorType: string | undefined;
+  for (const run of runs) {
+    if (run.outcome !== outcome) outcome = undefined;
+    errorType ??= run.errorType;
+  }
+  return { outcome, errorType };
+}
+
+function failureMessage(error: unknown): string {
+  return error instanceof Error ? error.message : describe(error);
 }
 
 function safely<T>(read: () => T): T | undefined {

@@ -15,6 +15,9 @@ interface ToyJob {
   id: string;
   attempt: number;
   lastAttempt: boolean;
+  /** The queue gave the attempt up as out of time, whatever the handler did. */
+  timedOut?: boolean;
+  deadLetter?: boolean;
   carrier?: unknown;
   data: Record<string, unknown>;
 }
@@ -24,10 +27,14 @@ const toyAdapter: QueueAdapter<ToyJob> = {
   scope: { name: 'toy-scope' },
   facts: (job) => ({ id: job.id, attempt: job.attempt, waitSeconds: 1.5 }),
   carrier: (job) => job.carrier,
-  verdict: (job, failure) =>
-    !failure
-      ? { outcome: JOB_OUTCOMES.completed }
-      : { outcome: job.lastAttempt ? JOB_OUTCOMES.failed : JOB_OUTCOMES.retried },
+  verdict: (job, failure) => {
+    const last = job.deadLetter ? JOB_OUTCOMES.dead_lettered : JOB_OUTCOMES.failed;
+    if (job.timedOut) {
+      return { outcome: job.lastAttempt ? JOB_OUTCOMES.expired : JOB_OUTCOMES.retried, errorType: 'timeout' };
+    }
+    if (!failure) return { outcome: JOB_OUTCOMES.completed };
+    return { outcome: job.lastAttempt ? last : JOB_OUTCOMES.retried };
+  },
 };
 
 function setup(options: InstrumentationOptions<ToyJob> = {}, path: MetricsPath = 'producer') {
@@ -127,6 +134,96 @@ describe.each<MetricsPath>(['producer', 'meter'])('job telemetry through the %s 
       }),
     ).toBe(1);
     expect(metrics.total('messaging.process.duration', { 'error.type': 'RangeError' })).toBe(1);
+  });
+});
+
+describe('one verdict per attempt, on the metric and the span alike', () => {
+  it('counts a job that returned after its time limit as expired with error.type timeout, and fails its span', async () => {
+    const { otel, telemetry } = setup();
+    await expect(
+      telemetry.process(
+        'q',
+        [job('late', {}, { timedOut: true, lastAttempt: true })],
+        { kind: 'own' },
+        () => 'ok',
+      ),
+    ).resolves.toBe('ok');
+    const [span] = otel.spans();
+    expect(span!.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span!.attributes).toMatchObject({ 'error.type': 'timeout', 'queuetel.job.outcome': 'expired' });
+    const metrics = await otel.collect();
+    expect(
+      metrics.total('queuetel.job.outcomes', { 'queuetel.job.outcome': 'expired', 'error.type': 'timeout' }),
+    ).toBe(1);
+    expect(metrics.total('queuetel.job.duration', { 'error.type': 'timeout' })).toBe(1);
+    expect(metrics.total('messaging.process.duration', { 'error.type': 'timeout' })).toBe(1);
+  });
+
+  it('names the outcome on its own process span, so a trace tells a retry from a dead letter', async () => {
+    const { otel, telemetry } = setup();
+    const fail = () => Promise.reject(new TypeError('no'));
+    await expect(telemetry.process('q', [job('a')], { kind: 'own' }, fail)).rejects.toThrow('no');
+    await expect(
+      telemetry.process('q', [job('a', {}, { lastAttempt: true, deadLetter: true })], { kind: 'own' }, fail),
+    ).rejects.toThrow('no');
+    await telemetry.process('q', [job('b')], { kind: 'own' }, () => {});
+    expect(otel.spans().map((span) => span.attributes['queuetel.job.outcome'])).toEqual([
+      'retried',
+      'dead_lettered',
+      'completed',
+    ]);
+    expect(otel.spans().map((span) => span.attributes['error.type'])).toEqual([
+      'TypeError',
+      'TypeError',
+      undefined,
+    ]);
+  });
+
+  it('names the outcome a batch shares, and leaves it off when its jobs differ', async () => {
+    const { otel, telemetry } = setup();
+    await telemetry.process('q', [job('a'), job('b')], { kind: 'own' }, () => {});
+    await telemetry.process(
+      'q',
+      [job('c', {}, { timedOut: true }), job('d', {}, { timedOut: true, lastAttempt: true })],
+      { kind: 'own' },
+      () => {},
+    );
+    const [same, mixed] = otel.spans();
+    expect(same!.attributes['queuetel.job.outcome']).toBe('completed');
+    expect(mixed!.attributes['queuetel.job.outcome']).toBeUndefined();
+    expect(mixed!.attributes['error.type']).toBe('timeout');
+    expect(mixed!.status.code).toBe(SpanStatusCode.ERROR);
+  });
+
+  it('asks the adapter for its verdict once per job', async () => {
+    const otel = createTestTelemetry();
+    let calls = 0;
+    const counting = new JobTelemetry(resolveOptions<ToyJob>(otel.providers), {
+      ...toyAdapter,
+      verdict: (...args) => {
+        calls++;
+        return toyAdapter.verdict(...args);
+      },
+    });
+    await expect(
+      counting.process('q', [job('a')], { kind: 'own' }, () => Promise.reject(new Error('x'))),
+    ).rejects.toThrow('x');
+    expect(calls).toBe(1);
+  });
+
+  it('records an expired job of a larger batch as an event on the batch span', async () => {
+    const { otel, telemetry } = setup();
+    const outer = otel.tracerProvider.getTracer('pg-boss').startSpan('process q');
+    await telemetry.process(
+      'q',
+      [job('b1', {}, { timedOut: true, lastAttempt: true })],
+      { kind: 'event', span: outer },
+      () => {},
+    );
+    outer.end();
+    expect(otel.spans()[0]!.events.map((event) => event.attributes)).toEqual([
+      { 'messaging.message.id': 'b1', 'queuetel.job.outcome': 'expired', 'error.type': 'timeout' },
+    ]);
   });
 });
 

@@ -65,8 +65,8 @@ function time(value: unknown): number | undefined {
 const COMPLETED: Verdict = Object.freeze({ outcome: JOB_OUTCOMES.completed });
 
 export function jobVerdict(job: PgBossJob, failure: Failure | undefined, seconds: number): Verdict {
-  const expire = job.expireInSeconds;
-  if (typeof expire === 'number' && expire > 0 && seconds >= expire) {
+  const expire = Number(job.expireInSeconds);
+  if (expire > 0 && seconds >= expire) {
     return { outcome: finalOutcome(job, JOB_OUTCOMES.expired), errorType: ERROR_TYPE_TIMEOUT };
   }
   if (!failure) return COMPLETED;

@@ -12,9 +12,17 @@ export function errorTypeOf(error: unknown): string {
   return typeof name === 'string' && name.length > 0 ? name : ERROR_TYPE_OTHER;
 }
 
-/** Marks a span failed: status ERROR, `error.type`, and an exception event. */
-export function recordFailure(span: Span, error: unknown, errorType: string): void {
+/**
+ * Marks a span failed: status ERROR and `error.type`, with an exception event when the handler
+ * threw. Without a thrown value the queue gave up on the attempt itself (it ran out of time).
+ */
+export function recordFailure(span: Span, errorType: string, failure?: { readonly error: unknown }): void {
   span.setAttribute(ATTR_ERROR_TYPE, errorType);
+  if (!failure) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: errorType });
+    return;
+  }
+  const { error } = failure;
   if (error instanceof Error) {
     span.recordException(error);
     span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
