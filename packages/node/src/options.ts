@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { core, type NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { QueuetelConfigError, expectBoolean, expectWholeNumber, typeName } from '@queuetel/core';
-import { DEFAULT_CARDINALITY_LIMIT } from './views.js';
+import { DEFAULT_CARDINALITY_LIMIT } from '@queuetel/core';
 
 type Sampler = NodeSDKConfiguration['sampler'];
 

@@ -8,9 +8,8 @@ import type {
   ScopeMetrics,
   SumMetricData,
 } from '@opentelemetry/sdk-metrics';
-import { DURATION_BUCKETS } from '../names.js';
 import { HistogramCell, SumCell } from './cells.js';
-import type { InstrumentDescriptor } from './instruments.js';
+import { DURATION_BUCKETS, type InstrumentDescriptor } from './instruments.js';
 import type { BoundCounter, BoundHistogram, MetricSink } from './sink.js';
 
 // The SDK's enums, by value: only their types are imported, so the SDK stays an optional peer of

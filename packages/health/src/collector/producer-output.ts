@@ -7,7 +7,8 @@ import type {
   SumMetricData,
 } from '@opentelemetry/sdk-metrics';
 import { AggregationStore, ATTR_ERROR_TYPE, type QueuetelMetricProducer } from '@queuetel/core';
-import { HEALTH_INSTRUMENTS, type HealthInstrument } from './instruments.js';
+import type { InstrumentDescriptor } from '@queuetel/core';
+import { HEALTH_INSTRUMENTS } from './instruments.js';
 import type { HealthOutput } from './output.js';
 import { observedPoints, type GaugeView, type ObservedPoint } from './points.js';
 
@@ -37,7 +38,7 @@ export class ProducerOutput implements HealthOutput {
       collect: (endTime) => {
         const recorded = this.#store.toScopeMetrics(endTime);
         const metrics: MetricData[] = [...recorded.metrics];
-        const byInstrument = new Map<HealthInstrument, ObservedPoint[]>();
+        const byInstrument = new Map<InstrumentDescriptor, ObservedPoint[]>();
         for (const point of observedPoints(view())) {
           let points = byInstrument.get(point.instrument);
           if (!points) byInstrument.set(point.instrument, (points = []));
@@ -63,7 +64,7 @@ export class ProducerOutput implements HealthOutput {
     this.#remove();
   }
 
-  #metricData(instrument: HealthInstrument, points: ObservedPoint[], endTime: HrTime): MetricData {
+  #metricData(instrument: InstrumentDescriptor, points: ObservedPoint[], endTime: HrTime): MetricData {
     const base = {
       descriptor: {
         name: instrument.name,
