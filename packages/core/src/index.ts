@@ -4,6 +4,7 @@ export {
   type JobFacts,
   type OperationSummary,
   type QueueAdapter,
+  type QueueConsumer,
   type SpanPlan,
   type Verdict,
 } from './job-telemetry.js';

@@ -10,7 +10,8 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { LabelSet } from './labels/label-set.js';
-import { JobMetrics, type JobSeries, type QueueMetrics } from './metrics/job-metrics.js';
+import { JobMetrics, type JobSeries, type QueueMetrics, type SeriesNode } from './metrics/job-metrics.js';
+import type { BoundCounter, BoundHistogram } from './metrics/sink.js';
 import { MeterSink } from './metrics/meter-sink.js';
 import { NOOP_SINK, type MetricSink } from './metrics/sink.js';
 import {
@@ -112,6 +113,31 @@ interface SpanStart {
   readonly attributes: Attributes;
 }
 
+/**
+ * The processing side of one queue, made once when a consumer of it starts (`work()`,
+ * `consume()`): what every job of the queue shares is resolved here, not per job.
+ */
+export interface QueueConsumer<Job> {
+  readonly queue: string;
+  /**
+   * Runs `fn` as the processing of `jobs`, under the span `plan` asks for, and records every job's
+   * metrics. Resolves or rejects exactly as `fn` does.
+   */
+  process<T>(jobs: readonly Job[], plan: SpanPlan, fn: () => T | Promise<T>): Promise<T>;
+  /** Counts messages delivered to the application (`messaging.client.consumed.messages`). */
+  consumed(count: number): void;
+}
+
+/** What a queue's consumer resolves once. */
+interface QueueHandle {
+  readonly metrics: QueueMetrics;
+  readonly seriesRoot: SeriesNode;
+  readonly spanStart: SpanStart;
+  // Bound on first use: an instrumentation that leaves the messaging metrics to the queue reports none.
+  consumed: BoundCounter | undefined;
+  processed: BoundHistogram | undefined;
+}
+
 const UNKNOWN_FACTS: JobFacts = Object.freeze({ id: '', attempt: undefined, waitSeconds: undefined });
 
 /**
@@ -127,7 +153,6 @@ export class JobTelemetry<Job> {
   readonly reporter = new OnceReporter();
   readonly #adapter: QueueAdapter<Job>;
   readonly #tracer: Tracer;
-  readonly #spanStarts = new Map<string, SpanStart>();
 
   constructor(options: ResolvedOptions<Job>, adapter: QueueAdapter<Job>) {
     this.options = options;
@@ -152,25 +177,36 @@ export class JobTelemetry<Job> {
     return this.#tracer;
   }
 
-  /** The messaging metrics of one queue. */
-  queue(name: string): QueueMetrics {
-    return this.metrics.queue(name);
+  /** The consumer of one queue; make it once, when the worker for the queue starts. */
+  consumer(queue: string): QueueConsumer<Job> {
+    const metrics = this.metrics.queue(queue);
+    const handle: QueueHandle = {
+      metrics,
+      seriesRoot: this.metrics.seriesRoot(metrics),
+      spanStart: {
+        name: spanName('process', queue),
+        attributes: Object.freeze(this.#operationAttributes(queue, 'process', OPERATION_TYPE.process)),
+      },
+      consumed: undefined,
+      processed: undefined,
+    };
+    return {
+      queue,
+      process: (jobs, plan, fn) => this.#process(handle, jobs, plan, fn),
+      consumed: (count) => (handle.consumed ??= handle.metrics.consumed()).add(count),
+    };
   }
 
-  /**
-   * Runs `fn` as the processing of `jobs`, under the span `plan` asks for, and records every job's
-   * metrics. Resolves or rejects exactly as `fn` does.
-   */
-  async process<T>(
-    queue: string,
+  /** A job's path: read its facts and labels, find its series, run, record once. */
+  async #process<T>(
+    handle: QueueHandle,
     jobs: readonly Job[],
     plan: SpanPlan,
     fn: () => T | Promise<T>,
   ): Promise<T> {
-    const queueMetrics = this.metrics.queue(queue);
     const runs = new Array<JobRun<Job>>(jobs.length);
-    for (let i = 0; i < jobs.length; i++) runs[i] = this.#begin(queueMetrics, jobs[i]!);
-    const span = this.#openSpan(queue, runs, plan);
+    for (let i = 0; i < jobs.length; i++) runs[i] = this.#begin(handle, jobs[i]!);
+    const span = this.#openSpan(handle.spanStart, runs, plan);
     const startedAt = performance.now();
     let failure: Failure | undefined;
     try {
@@ -182,7 +218,7 @@ export class JobTelemetry<Job> {
       try {
         const seconds = (performance.now() - startedAt) / 1000;
         for (const run of runs) this.#finish(run, failure, seconds, plan);
-        if (span) this.#closeSpan(span.span, queueMetrics, jobs, runs, failure, seconds);
+        if (span) this.#closeSpan(span.span, handle, jobs, runs, failure, seconds);
       } catch (error) {
         this.reporter.report('process:finish', 'recording the end of a job failed', error);
       }
@@ -297,7 +333,7 @@ export class JobTelemetry<Job> {
     span.end();
   }
 
-  #begin(queueMetrics: QueueMetrics, job: Job): JobRun<Job> {
+  #begin(handle: QueueHandle, job: Job): JobRun<Job> {
     let facts = UNKNOWN_FACTS;
     try {
       facts = this.#adapter.facts(job);
@@ -305,7 +341,7 @@ export class JobTelemetry<Job> {
       this.reporter.report('facts', `reading a ${this.#adapter.system} job's metadata failed`, error);
     }
     const labels = this.labels.read(job);
-    const series = this.metrics.series(queueMetrics, labels);
+    const series = this.metrics.series(handle.metrics, labels, handle.seriesRoot);
     series.inFlight.add(1);
     series.attempts.add(1);
     if (facts.waitSeconds !== undefined) series.waitTime.record(facts.waitSeconds);
@@ -344,7 +380,7 @@ export class JobTelemetry<Job> {
 
   /** Starts the group's own span, or adds to the span someone else started. */
   #openSpan(
-    queue: string,
+    start: SpanStart,
     runs: readonly JobRun<Job>[],
     plan: SpanPlan,
   ): { span: Span; context: Context } | undefined {
@@ -355,7 +391,6 @@ export class JobTelemetry<Job> {
     }
     if (plan.kind !== 'own') return undefined;
 
-    const start = this.#processSpanStart(queue);
     let parent: Context = ROOT_CONTEXT;
     let links: Link[] | undefined;
     const relationship = this.options.producerRelationship;
@@ -393,7 +428,7 @@ export class JobTelemetry<Job> {
   /** Ends the group's own span with the verdict its jobs were given. */
   #closeSpan(
     span: Span,
-    queueMetrics: QueueMetrics,
+    handle: QueueHandle,
     jobs: readonly Job[],
     runs: readonly JobRun<Job>[],
     failure: Failure | undefined,
@@ -402,7 +437,11 @@ export class JobTelemetry<Job> {
     const { outcome, errorType } = groupVerdict(runs);
     if (outcome !== undefined) span.setAttribute(ATTR_JOB_OUTCOME, outcome);
     if (errorType !== undefined) recordFailure(span, errorType, failure);
-    queueMetrics.processDuration(errorType).record(seconds);
+    const duration =
+      errorType === undefined
+        ? (handle.processed ??= handle.metrics.processDuration(undefined))
+        : handle.metrics.processDuration(errorType);
+    duration.record(seconds);
     if (this.options.endHook && span.isRecording()) {
       const hook = this.options.endHook;
       this.#callHook('endHook', () => hook(span, jobs, failure?.error));
@@ -435,20 +474,6 @@ export class JobTelemetry<Job> {
       if (value !== undefined && runs.every((run) => run.labels[i] === value))
         span.setAttribute(keys[i]!, value);
     }
-  }
-
-  /** The name and creation attributes of a queue's process spans, made once per queue. */
-  #processSpanStart(queue: string): SpanStart {
-    let start = this.#spanStarts.get(queue);
-    if (!start) {
-      start = {
-        name: spanName('process', queue),
-        attributes: Object.freeze(this.#operationAttributes(queue, 'process', OPERATION_TYPE.process)),
-      };
-      // Bounded like the queues of the metrics; past the bound a start is simply made each time.
-      if (this.#spanStarts.size < this.options.maxQueues) this.#spanStarts.set(queue, start);
-    }
-    return start;
   }
 
   #operationAttributes(queue: string, operation: string, operationType: string): Attributes {

@@ -59,12 +59,9 @@ function producerCarrier(otel: ReturnType<typeof createTestTelemetry>) {
 describe.each<MetricsPath>(['producer', 'meter'])('job telemetry through the %s path', (path) => {
   it('gives one job a CONSUMER process span with the messaging attributes and its labels', async () => {
     const { otel, telemetry } = setup({ labels: { project: { from: 'data.project' } } }, path);
-    const result = await telemetry.process(
-      'email',
-      [job('j1', { project: 'acme' }, { attempt: 2 })],
-      { kind: 'own' },
-      () => 'done',
-    );
+    const result = await telemetry
+      .consumer('email')
+      .process([job('j1', { project: 'acme' }, { attempt: 2 })], { kind: 'own' }, () => 'done');
     expect(result).toBe('done');
     const [span] = otel.spans();
     expect(span!.name).toBe('process email');
@@ -101,7 +98,7 @@ describe.each<MetricsPath>(['producer', 'meter'])('job telemetry through the %s 
     const { otel, telemetry } = setup({}, path);
     const thrown = 'plain string failure';
     await expect(
-      telemetry.process('email', [job('j2')], { kind: 'own' }, () => {
+      telemetry.consumer('email').process([job('j2')], { kind: 'own' }, () => {
         // eslint-disable-next-line @typescript-eslint/only-throw-error -- the case under test
         throw thrown;
       }),
@@ -121,9 +118,9 @@ describe.each<MetricsPath>(['producer', 'meter'])('job telemetry through the %s 
     const { otel, telemetry } = setup({}, path);
     const error = new RangeError('out of range');
     await expect(
-      telemetry.process('email', [job('j3', {}, { lastAttempt: true })], { kind: 'own' }, () =>
-        Promise.reject(error),
-      ),
+      telemetry
+        .consumer('email')
+        .process([job('j3', {}, { lastAttempt: true })], { kind: 'own' }, () => Promise.reject(error)),
     ).rejects.toBe(error);
     expect(otel.spans()[0]!.attributes['error.type']).toBe('RangeError');
     const metrics = await otel.collect();
@@ -141,12 +138,9 @@ describe('one verdict per attempt, on the metric and the span alike', () => {
   it('counts a job that returned after its time limit as expired with error.type timeout, and fails its span', async () => {
     const { otel, telemetry } = setup();
     await expect(
-      telemetry.process(
-        'q',
-        [job('late', {}, { timedOut: true, lastAttempt: true })],
-        { kind: 'own' },
-        () => 'ok',
-      ),
+      telemetry
+        .consumer('q')
+        .process([job('late', {}, { timedOut: true, lastAttempt: true })], { kind: 'own' }, () => 'ok'),
     ).resolves.toBe('ok');
     const [span] = otel.spans();
     expect(span!.status.code).toBe(SpanStatusCode.ERROR);
@@ -162,11 +156,13 @@ describe('one verdict per attempt, on the metric and the span alike', () => {
   it('names the outcome on its own process span, so a trace tells a retry from a dead letter', async () => {
     const { otel, telemetry } = setup();
     const fail = () => Promise.reject(new TypeError('no'));
-    await expect(telemetry.process('q', [job('a')], { kind: 'own' }, fail)).rejects.toThrow('no');
+    await expect(telemetry.consumer('q').process([job('a')], { kind: 'own' }, fail)).rejects.toThrow('no');
     await expect(
-      telemetry.process('q', [job('a', {}, { lastAttempt: true, deadLetter: true })], { kind: 'own' }, fail),
+      telemetry
+        .consumer('q')
+        .process([job('a', {}, { lastAttempt: true, deadLetter: true })], { kind: 'own' }, fail),
     ).rejects.toThrow('no');
-    await telemetry.process('q', [job('b')], { kind: 'own' }, () => {});
+    await telemetry.consumer('q').process([job('b')], { kind: 'own' }, () => {});
     expect(otel.spans().map((span) => span.attributes['queuetel.job.outcome'])).toEqual([
       'retried',
       'dead_lettered',
@@ -181,13 +177,14 @@ describe('one verdict per attempt, on the metric and the span alike', () => {
 
   it('names the outcome a batch shares, and leaves it off when its jobs differ', async () => {
     const { otel, telemetry } = setup();
-    await telemetry.process('q', [job('a'), job('b')], { kind: 'own' }, () => {});
-    await telemetry.process(
-      'q',
-      [job('c', {}, { timedOut: true }), job('d', {}, { timedOut: true, lastAttempt: true })],
-      { kind: 'own' },
-      () => {},
-    );
+    await telemetry.consumer('q').process([job('a'), job('b')], { kind: 'own' }, () => {});
+    await telemetry
+      .consumer('q')
+      .process(
+        [job('c', {}, { timedOut: true }), job('d', {}, { timedOut: true, lastAttempt: true })],
+        { kind: 'own' },
+        () => {},
+      );
     const [same, mixed] = otel.spans();
     expect(same!.attributes['queuetel.job.outcome']).toBe('completed');
     expect(mixed!.attributes['queuetel.job.outcome']).toBeUndefined();
@@ -206,7 +203,7 @@ describe('one verdict per attempt, on the metric and the span alike', () => {
       },
     });
     await expect(
-      counting.process('q', [job('a')], { kind: 'own' }, () => Promise.reject(new Error('x'))),
+      counting.consumer('q').process([job('a')], { kind: 'own' }, () => Promise.reject(new Error('x'))),
     ).rejects.toThrow('x');
     expect(calls).toBe(1);
   });
@@ -214,12 +211,13 @@ describe('one verdict per attempt, on the metric and the span alike', () => {
   it('records an expired job of a larger batch as an event on the batch span', async () => {
     const { otel, telemetry } = setup();
     const outer = otel.tracerProvider.getTracer('pg-boss').startSpan('process q');
-    await telemetry.process(
-      'q',
-      [job('b1', {}, { timedOut: true, lastAttempt: true })],
-      { kind: 'event', span: outer },
-      () => {},
-    );
+    await telemetry
+      .consumer('q')
+      .process(
+        [job('b1', {}, { timedOut: true, lastAttempt: true })],
+        { kind: 'event', span: outer },
+        () => {},
+      );
     outer.end();
     expect(otel.spans()[0]!.events.map((event) => event.attributes)).toEqual([
       { 'messaging.message.id': 'b1', 'queuetel.job.outcome': 'expired', 'error.type': 'timeout' },
@@ -231,7 +229,9 @@ describe('span relationships', () => {
   it('links to the producer by default and starts a new trace', async () => {
     const { otel, telemetry } = setup();
     const producer = producerCarrier(otel);
-    await telemetry.process('q', [job('a', {}, { carrier: producer.carrier })], { kind: 'own' }, () => {});
+    await telemetry
+      .consumer('q')
+      .process([job('a', {}, { carrier: producer.carrier })], { kind: 'own' }, () => {});
     const process = otel.spans().find((span) => span.name === 'process q')!;
     expect(process.spanContext().traceId).not.toBe(producer.spanContext.traceId);
     expect(process.parentSpanContext).toBeUndefined();
@@ -242,13 +242,16 @@ describe('span relationships', () => {
     const { otel, telemetry } = setup({ producerRelationship: 'child' });
     const first = producerCarrier(otel);
     const second = producerCarrier(otel);
-    await telemetry.process('q', [job('a', {}, { carrier: first.carrier })], { kind: 'own' }, () => {});
-    await telemetry.process(
-      'q',
-      [job('b', {}, { carrier: first.carrier }), job('c', {}, { carrier: second.carrier })],
-      { kind: 'own' },
-      () => {},
-    );
+    await telemetry
+      .consumer('q')
+      .process([job('a', {}, { carrier: first.carrier })], { kind: 'own' }, () => {});
+    await telemetry
+      .consumer('q')
+      .process(
+        [job('b', {}, { carrier: first.carrier }), job('c', {}, { carrier: second.carrier })],
+        { kind: 'own' },
+        () => {},
+      );
     const [single, batch] = otel.spans().filter((span) => span.name === 'process q');
     expect(single!.spanContext().traceId).toBe(first.spanContext.traceId);
     expect(single!.parentSpanContext?.spanId).toBe(first.spanContext.spanId);
@@ -261,7 +264,9 @@ describe('span relationships', () => {
   it('neither parents nor links with none', async () => {
     const { otel, telemetry } = setup({ producerRelationship: 'none' });
     const producer = producerCarrier(otel);
-    await telemetry.process('q', [job('a', {}, { carrier: producer.carrier })], { kind: 'own' }, () => {});
+    await telemetry
+      .consumer('q')
+      .process([job('a', {}, { carrier: producer.carrier })], { kind: 'own' }, () => {});
     const process = otel.spans().find((span) => span.name === 'process q')!;
     expect(process.links).toEqual([]);
     expect(process.parentSpanContext).toBeUndefined();
@@ -278,7 +283,7 @@ describe('span relationships', () => {
       null,
     ];
     for (const carrier of carriers) {
-      await telemetry.process('q', [job('x', {}, { carrier })], { kind: 'own' }, () => {});
+      await telemetry.consumer('q').process([job('x', {}, { carrier })], { kind: 'own' }, () => {});
     }
     const spans = otel.spans();
     expect(spans).toHaveLength(carriers.length);
@@ -288,7 +293,7 @@ describe('span relationships', () => {
   it('runs the handler inside its process span', async () => {
     const { otel, telemetry } = setup();
     let active: string | undefined;
-    await telemetry.process('q', [job('a')], { kind: 'own' }, () => {
+    await telemetry.consumer('q').process([job('a')], { kind: 'own' }, () => {
       active = trace.getActiveSpan()?.spanContext().spanId;
     });
     expect(active).toBe(otel.spans()[0]!.spanContext().spanId);
@@ -299,7 +304,9 @@ describe('working on spans someone else started', () => {
   it('adds per-job attributes and the outcome to a span that covers exactly the job', async () => {
     const { otel, telemetry } = setup({ labels: { project: { from: 'data.project' } } });
     const outer = otel.tracerProvider.getTracer('pg-boss').startSpan('process q');
-    await telemetry.process('q', [job('a', { project: 'p1' })], { kind: 'enrich', span: outer }, () => {});
+    await telemetry
+      .consumer('q')
+      .process([job('a', { project: 'p1' })], { kind: 'enrich', span: outer }, () => {});
     outer.end();
     expect(otel.spans()).toHaveLength(1);
     expect(otel.spans()[0]!.attributes).toMatchObject({
@@ -314,9 +321,9 @@ describe('working on spans someone else started', () => {
     const { otel, telemetry } = setup();
     const outer = otel.tracerProvider.getTracer('pg-boss').startSpan('process q');
     await expect(
-      telemetry.process('q', [job('b1')], { kind: 'event', span: outer }, () =>
-        Promise.reject(new Error('nope')),
-      ),
+      telemetry
+        .consumer('q')
+        .process([job('b1')], { kind: 'event', span: outer }, () => Promise.reject(new Error('nope'))),
     ).rejects.toThrow('nope');
     outer.end();
     const [span] = otel.spans();
@@ -338,7 +345,7 @@ describe('user code never breaks a job', () => {
         throw new Error('end hook');
       },
     });
-    await expect(telemetry.process('q', [job('a')], { kind: 'own' }, () => 7)).resolves.toBe(7);
+    await expect(telemetry.consumer('q').process([job('a')], { kind: 'own' }, () => 7)).resolves.toBe(7);
     expect(otel.spans()).toHaveLength(1);
   });
 
@@ -347,7 +354,7 @@ describe('user code never breaks a job', () => {
       startHook: (span, jobs) => span.setAttribute('app.first_job', jobs[0]!.id),
       endHook: (span, _jobs, error) => span.setAttribute('app.failed', error !== undefined),
     });
-    await telemetry.process('q', [job('a')], { kind: 'own' }, () => {});
+    await telemetry.consumer('q').process([job('a')], { kind: 'own' }, () => {});
     expect(otel.spans()[0]!.attributes).toMatchObject({ 'app.first_job': 'a', 'app.failed': false });
   });
 
@@ -361,7 +368,9 @@ describe('user code never breaks a job', () => {
         },
       },
     });
-    await expect(telemetry.process('q', [job('a')], { kind: 'own' }, () => 'ok')).resolves.toBe('ok');
+    await expect(telemetry.consumer('q').process([job('a')], { kind: 'own' }, () => 'ok')).resolves.toBe(
+      'ok',
+    );
     const metrics = await otel.collect();
     expect(
       metrics.total('queuetel.job.outcomes', {
@@ -385,7 +394,7 @@ describe('user code never breaks a job', () => {
         throw new Error('bad metadata');
       },
     });
-    await expect(broken.process('q', [job('a')], { kind: 'own' }, () => 1)).resolves.toBe(1);
+    await expect(broken.consumer('q').process([job('a')], { kind: 'own' }, () => 1)).resolves.toBe(1);
     const [span] = otel.spans();
     expect(span!.name).toBe('process q');
     expect(span!.attributes['messaging.message.id']).toBeUndefined();
@@ -403,7 +412,9 @@ describe('bounded cardinality', () => {
     });
     for (let i = 0; i < 5; i++) {
       for (let j = 0; j < 5; j++) {
-        await telemetry.process('q', [job('x', { a: `a${i}`, b: `b${j}` })], { kind: 'none' }, () => {});
+        await telemetry
+          .consumer('q')
+          .process([job('x', { a: `a${i}`, b: `b${j}` })], { kind: 'none' }, () => {});
       }
     }
     const metrics = await otel.collect();
@@ -415,7 +426,7 @@ describe('bounded cardinality', () => {
   it('folds queue names past maxQueues', async () => {
     const { otel, telemetry } = setup({ maxQueues: 2 });
     for (const queue of ['q1', 'q2', 'q3', 'q4']) {
-      await telemetry.process(queue, [job('x')], { kind: 'none' }, () => {});
+      await telemetry.consumer(queue).process([job('x')], { kind: 'none' }, () => {});
     }
     const metrics = await otel.collect();
     expect(metrics.valuesOf('queuetel.job.attempts', 'messaging.destination.name').sort()).toEqual([
