@@ -4,9 +4,13 @@ import { defineConfig } from 'vitest/config';
 
 // Tests run against each package's TypeScript source; test/consumers checks the built output.
 const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
-const alias = Object.fromEntries(
-  readdirSync(packagesDir).map((name) => [`@queuetel/${name}`, `${packagesDir}${name}/src/index.ts`]),
-);
+const alias = [
+  { find: '@queuetel/core/internal', replacement: `${packagesDir}core/src/internal.ts` },
+  ...readdirSync(packagesDir).map((name) => ({
+    find: new RegExp(`^@queuetel/${name}$`),
+    replacement: `${packagesDir}${name}/src/index.ts`,
+  })),
+];
 
 export default defineConfig({
   resolve: { alias },

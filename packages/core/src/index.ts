@@ -15,7 +15,6 @@ export {
   DEFAULT_MAX_VALUES,
   type LabelGuard,
 } from './labels/label-guard.js';
-export { AggregationStore } from './metrics/aggregation-store.js';
 export {
   ALL_INSTRUMENTS,
   DEFAULT_CARDINALITY_LIMIT,
@@ -32,7 +31,6 @@ export {
   type JobSeries,
   type QueueMetrics,
 } from './metrics/job-metrics.js';
-export { MeterSink } from './metrics/meter-sink.js';
 export {
   QueuetelMetricProducer,
   getGlobalMetricProducer,
@@ -72,19 +70,8 @@ export {
   WORKER_KINDS,
   ATTR_QUEUE_SCHEMA,
 } from './names.js';
-export {
-  QueuetelConfigError,
-  expectBoolean,
-  expectFunction,
-  expectOneOf,
-  expectWholeNumber,
-  resolveOptions,
-  typeName,
-  type ResolvedOptions,
-} from './options.js';
-export { OnceReporter, describe } from './safe.js';
-export { extractCarrier, injectCarrier, type Carrier, type ExtractedContext } from './tracing/carrier.js';
-export { errorTypeOf, recordFailure } from './tracing/errors.js';
+export { resolveOptions, type ResolvedOptions } from './options.js';
+export { QueuetelConfigError } from './validation.js';
 export type {
   EndHook,
   InstrumentationOptions,
@@ -95,13 +82,3 @@ export type {
   StartHook,
   ValueSource,
 } from './types.js';
-export {
-  beatHeartbeat,
-  CREATE_HEARTBEAT_TABLE,
-  HEARTBEAT_QUIET_BEATS,
-  HEARTBEAT_TABLE,
-  LIVE_HEARTBEAT,
-  type HeartbeatAnnouncement,
-  type HeartbeatBeat,
-  type HeartbeatDatabase,
-} from './heartbeat.js';

@@ -1,6 +1,7 @@
 import { AggregationTemporality, DataPointType } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
-import { INSTRUMENTS, MeterSink, WAIT_TIME_BUCKETS, type MetricSink } from '@queuetel/core';
+import { INSTRUMENTS, WAIT_TIME_BUCKETS, type MetricSink } from '@queuetel/core';
+import { MeterSink } from '@queuetel/core/internal';
 import { CUMULATIVE, HISTOGRAM_POINT, SUM_POINT } from '../src/metrics/aggregation-store.js';
 import { createTestTelemetry } from '../../../test/harness/otel.js';
 

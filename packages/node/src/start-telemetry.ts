@@ -3,12 +3,8 @@ import { logs } from '@opentelemetry/api-logs';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { NodeSDK, metrics as sdkMetrics, resources } from '@opentelemetry/sdk-node';
-import {
-  QueuetelMetricProducer,
-  describe,
-  getGlobalMetricProducer,
-  setGlobalMetricProducer,
-} from '@queuetel/core';
+import { QueuetelMetricProducer, getGlobalMetricProducer, setGlobalMetricProducer } from '@queuetel/core';
+import { describe } from '@queuetel/core/internal';
 import { resolveTelemetryOptions, type ResolvedTelemetryOptions, type TelemetryOptions } from './options.js';
 import { flushOnSignals } from './signals.js';
 import { queuetelViews } from './views.js';

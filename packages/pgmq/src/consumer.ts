@@ -1,11 +1,6 @@
 import { ROOT_CONTEXT, context, type Context } from '@opentelemetry/api';
-import {
-  beatHeartbeat,
-  type Failure,
-  type JobTelemetry,
-  type QueueConsumer,
-  type SpanPlan,
-} from '@queuetel/core';
+import { type Failure, type JobTelemetry, type QueueConsumer, type SpanPlan } from '@queuetel/core';
+import { beatHeartbeat } from '@queuetel/core/internal';
 import type { PgmqClient } from './client.js';
 import type { ConsumerSettings } from './consumer-options.js';
 import { MaxReadsExceededError } from './errors.js';

@@ -6,7 +6,8 @@ import type {
   MetricData,
   SumMetricData,
 } from '@opentelemetry/sdk-metrics';
-import { AggregationStore, ATTR_ERROR_TYPE, type QueuetelMetricProducer } from '@queuetel/core';
+import { ATTR_ERROR_TYPE, type QueuetelMetricProducer } from '@queuetel/core';
+import { AggregationStore } from '@queuetel/core/internal';
 import type { InstrumentDescriptor } from '@queuetel/core';
 import { HEALTH_INSTRUMENTS } from './instruments.js';
 import type { HealthOutput } from './output.js';
