@@ -11,7 +11,7 @@ export default defineConfig({
   dts: true,
   clean: true,
   sourcemap: true,
-  target: 'node20',
+  target: 'node22',
   shims: true,
   // Entries of one package share their modules in CommonJS too, so a class such as QueuetelConfigError
   // is one class whichever entry it is imported through.

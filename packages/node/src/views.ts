@@ -1,4 +1,4 @@
-import { metrics as sdkMetrics } from '@opentelemetry/sdk-node';
+import { AggregationType, InstrumentType, type ViewOptions } from '@opentelemetry/sdk-metrics';
 import { ALL_INSTRUMENTS, type InstrumentDescriptor } from '@queuetel/core';
 
 /**
@@ -13,21 +13,21 @@ import { ALL_INSTRUMENTS, type InstrumentDescriptor } from '@queuetel/core';
  * Exactly one view matches each instrument, because the SDK makes one stream per matching view
  * and two would report the metric twice.
  */
-export function queuetelViews(cardinalityLimit?: number): sdkMetrics.ViewOptions[] {
+export function queuetelViews(cardinalityLimit?: number): ViewOptions[] {
   return ALL_INSTRUMENTS.map((instrument) =>
     view(instrument, cardinalityLimit ?? instrument.cardinalityLimit),
   );
 }
 
-function view(instrument: InstrumentDescriptor, limit: number): sdkMetrics.ViewOptions {
+function view(instrument: InstrumentDescriptor, limit: number): ViewOptions {
   if (!instrument.buckets) return { instrumentName: instrument.name, aggregationCardinalityLimit: limit };
   return {
     instrumentName: instrument.name,
     // Only a histogram can take bucket boundaries; an instrument of another kind under the same
     // name keeps the SDK's default rather than failing.
-    instrumentType: sdkMetrics.InstrumentType.HISTOGRAM,
+    instrumentType: InstrumentType.HISTOGRAM,
     aggregation: {
-      type: sdkMetrics.AggregationType.EXPLICIT_BUCKET_HISTOGRAM,
+      type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM,
       options: { boundaries: [...instrument.buckets] },
     },
     aggregationCardinalityLimit: limit,
