@@ -39,6 +39,20 @@ export {
 export type { BoundCounter, BoundHistogram, MetricSink } from './metrics/sink.js';
 export type { MetricSource } from './metrics/metric-source.js';
 export {
+  CUMULATIVE,
+  GAUGE_POINT,
+  HISTOGRAM_POINT,
+  SUM_POINT,
+  type CollectionResult,
+  type DataPoint,
+  type GaugeMetricData,
+  type HistogramMetricData,
+  type HistogramValue,
+  type MetricData,
+  type ScopeMetrics,
+  type SumMetricData,
+} from './metrics/sdk-data.js';
+export {
   ATTR_MESSAGING_SYSTEM,
   ATTR_MESSAGING_OPERATION_NAME,
   ATTR_MESSAGING_OPERATION_TYPE,

@@ -32,9 +32,9 @@ import {
   type JobOutcome,
 } from './names.js';
 import type { ResolvedOptions } from './options.js';
-import { OnceReporter, describe } from './safe.js';
+import { OnceReporter } from './safe.js';
 import { extractCarrier, injectCarrier, type Carrier } from './tracing/carrier.js';
-import { errorTypeOf, recordFailure } from './tracing/errors.js';
+import { errorTypeOf, messageOf, recordFailure, recordQueueFailure } from './tracing/errors.js';
 
 /** What an adapter can tell about one job without any I/O. */
 export interface JobFacts {
@@ -215,13 +215,17 @@ export class JobTelemetry<Job> {
       failure = { error };
       throw error;
     } finally {
-      try {
-        const seconds = (performance.now() - startedAt) / 1000;
-        for (const run of runs) this.#finish(run, failure, seconds, plan);
-        if (span) this.#closeSpan(span.span, handle, jobs, runs, failure, seconds);
-      } catch (error) {
-        this.reporter.report('process:finish', 'recording the end of a job failed', error);
+      // Each job and the span are finished apart, so that one failure to record leaves no other job
+      // in flight and no span open.
+      const seconds = (performance.now() - startedAt) / 1000;
+      for (const run of runs) {
+        try {
+          this.#finish(run, failure, seconds, plan);
+        } catch (error) {
+          this.reporter.report('process:finish', 'recording the end of a job failed', error);
+        }
       }
+      if (span) this.#closeSpan(span.span, handle, jobs, runs, failure, seconds);
     }
   }
 
@@ -258,7 +262,7 @@ export class JobTelemetry<Job> {
       return result;
     } catch (error) {
       errorType = errorTypeOf(error);
-      if (span) recordFailure(span, errorType, { error });
+      if (span) recordFailure(span, error, errorType, this.options.exceptionMessages);
       throw error;
     } finally {
       try {
@@ -329,7 +333,7 @@ export class JobTelemetry<Job> {
       links,
       startTime,
     });
-    if (failure) recordFailure(span, errorType!, failure);
+    if (failure) recordFailure(span, failure.error, errorType!, this.options.exceptionMessages);
     span.end();
   }
 
@@ -350,6 +354,7 @@ export class JobTelemetry<Job> {
 
   /** Decides how the attempt ended, once, and records it on the job's metrics and a foreign span. */
   #finish(run: JobRun<Job>, failure: Failure | undefined, seconds: number, plan: SpanPlan): void {
+    run.series.inFlight.add(-1);
     let verdict: Verdict;
     try {
       verdict = this.#adapter.verdict(run.job, failure, seconds);
@@ -361,7 +366,6 @@ export class JobTelemetry<Job> {
     const errorType = verdict.errorType ?? (failure ? errorTypeOf(failure.error) : undefined);
     run.outcome = verdict.outcome;
     run.errorType = errorType;
-    run.series.inFlight.add(-1);
     const end = run.series.end(verdict.outcome, errorType);
     end.outcomes.add(1);
     end.duration.record(seconds);
@@ -373,7 +377,8 @@ export class JobTelemetry<Job> {
         [ATTR_JOB_OUTCOME]: verdict.outcome,
         [ATTR_ERROR_TYPE]: errorType,
       };
-      if (failure) attributes['exception.message'] = failureMessage(failure.error);
+      if (failure && this.options.exceptionMessages)
+        attributes['exception.message'] = messageOf(failure.error);
       plan.span.addEvent('queuetel.job.failed', attributes);
     }
   }
@@ -434,19 +439,27 @@ export class JobTelemetry<Job> {
     failure: Failure | undefined,
     seconds: number,
   ): void {
-    const { outcome, errorType } = groupVerdict(runs);
-    if (outcome !== undefined) span.setAttribute(ATTR_JOB_OUTCOME, outcome);
-    if (errorType !== undefined) recordFailure(span, errorType, failure);
-    const duration =
-      errorType === undefined
-        ? (handle.processed ??= handle.metrics.processDuration(undefined))
-        : handle.metrics.processDuration(errorType);
-    duration.record(seconds);
-    if (this.options.endHook && span.isRecording()) {
-      const hook = this.options.endHook;
-      this.#callHook('endHook', () => hook(span, jobs, failure?.error));
+    try {
+      const { outcome, errorType } = groupVerdict(runs);
+      if (outcome !== undefined) span.setAttribute(ATTR_JOB_OUTCOME, outcome);
+      if (errorType !== undefined) {
+        if (failure) recordFailure(span, failure.error, errorType, this.options.exceptionMessages);
+        else recordQueueFailure(span, errorType);
+      }
+      const duration =
+        errorType === undefined
+          ? (handle.processed ??= handle.metrics.processDuration(undefined))
+          : handle.metrics.processDuration(errorType);
+      duration.record(seconds);
+      if (this.options.endHook && span.isRecording()) {
+        const hook = this.options.endHook;
+        this.#callHook('endHook', () => hook(span, jobs, failure?.error));
+      }
+    } catch (error) {
+      this.reporter.report('process:finish', 'recording the end of a job failed', error);
+    } finally {
+      span.end();
     }
-    span.end();
   }
 
   /**
@@ -538,10 +551,6 @@ function groupVerdict(runs: readonly JobRun<unknown>[]): { outcome?: JobOutcome;
     errorType ??= run.errorType;
   }
   return { outcome, errorType };
-}
-
-function failureMessage(error: unknown): string {
-  return error instanceof Error ? error.message : describe(error);
 }
 
 function safely<T>(read: () => T): T | undefined {
