@@ -38,8 +38,6 @@ describe('the built @queuetel/node', () => {
         'DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS',
         'DEFAULT_SHUTDOWN_TIMEOUT_MILLIS',
         'TelemetryAlreadyStartedError',
-        'prometheusLabel',
-        'prometheusName',
         'queuetelViews',
         'startTelemetry',
       ],

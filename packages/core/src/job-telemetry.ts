@@ -10,7 +10,8 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { LabelSet } from './labels/label-set.js';
-import { JobMetrics, type JobSeries, type QueueMetrics } from './metrics/job-metrics.js';
+import { JobMetrics, type JobSeries, type QueueMetrics, type SeriesNode } from './metrics/job-metrics.js';
+import type { BoundCounter, BoundHistogram } from './metrics/sink.js';
 import { MeterSink } from './metrics/meter-sink.js';
 import { NOOP_SINK, type MetricSink } from './metrics/sink.js';
 import {
@@ -33,7 +34,7 @@ import {
 import type { ResolvedOptions } from './options.js';
 import { OnceReporter } from './safe.js';
 import { extractCarrier, injectCarrier, type Carrier } from './tracing/carrier.js';
-import { errorTypeOf, messageOf, recordFailure } from './tracing/errors.js';
+import { errorTypeOf, messageOf, recordFailure, recordQueueFailure } from './tracing/errors.js';
 
 /** What an adapter can tell about one job without any I/O. */
 export interface JobFacts {
@@ -101,12 +102,41 @@ interface JobRun<Job> {
   readonly facts: JobFacts;
   readonly labels: readonly string[];
   readonly series: JobSeries;
+  /** How the attempt ended, decided once when it ends; the metric and the span both read it. */
+  outcome: JobOutcome;
+  /** Set when the attempt counts as an error: the handler failed, or the queue gave up on it. */
+  errorType: string | undefined;
 }
 
 /** What every process span of one queue starts with. */
 interface SpanStart {
   readonly name: string;
   readonly attributes: Attributes;
+}
+
+/**
+ * The processing side of one queue, made once when a consumer of it starts (`work()`,
+ * `consume()`): what every job of the queue shares is resolved here, not per job.
+ */
+export interface QueueConsumer<Job> {
+  readonly queue: string;
+  /**
+   * Runs `fn` as the processing of `jobs`, under the span `plan` asks for, and records every job's
+   * metrics. Resolves or rejects exactly as `fn` does.
+   */
+  process<T>(jobs: readonly Job[], plan: SpanPlan, fn: () => T | Promise<T>): Promise<T>;
+  /** Counts messages delivered to the application (`messaging.client.consumed.messages`). */
+  consumed(count: number): void;
+}
+
+/** What a queue's consumer resolves once. */
+interface QueueHandle {
+  readonly metrics: QueueMetrics;
+  readonly seriesRoot: SeriesNode;
+  readonly spanStart: SpanStart;
+  // Bound on first use: an instrumentation that leaves the messaging metrics to the queue reports none.
+  consumed: BoundCounter | undefined;
+  processed: BoundHistogram | undefined;
 }
 
 const UNKNOWN_FACTS: JobFacts = Object.freeze({ id: '', attempt: undefined, waitSeconds: undefined });
@@ -124,7 +154,6 @@ export class JobTelemetry<Job> {
   readonly reporter = new OnceReporter();
   readonly #adapter: QueueAdapter<Job>;
   readonly #tracer: Tracer;
-  readonly #spanStarts = new Map<string, SpanStart>();
   /** The label values seen so far in each batch span jobs report to one by one ('event' plans). */
   readonly #batchLabels = new WeakMap<Span, Set<string>[]>();
 
@@ -151,25 +180,36 @@ export class JobTelemetry<Job> {
     return this.#tracer;
   }
 
-  /** The messaging metrics of one queue. */
-  queue(name: string): QueueMetrics {
-    return this.metrics.queue(name);
+  /** The consumer of one queue; make it once, when the worker for the queue starts. */
+  consumer(queue: string): QueueConsumer<Job> {
+    const metrics = this.metrics.queue(queue);
+    const handle: QueueHandle = {
+      metrics,
+      seriesRoot: this.metrics.seriesRoot(metrics),
+      spanStart: {
+        name: spanName('process', queue),
+        attributes: Object.freeze(this.#operationAttributes(queue, 'process', OPERATION_TYPE.process)),
+      },
+      consumed: undefined,
+      processed: undefined,
+    };
+    return {
+      queue,
+      process: (jobs, plan, fn) => this.#process(handle, jobs, plan, fn),
+      consumed: (count) => (handle.consumed ??= handle.metrics.consumed()).add(count),
+    };
   }
 
-  /**
-   * Runs `fn` as the processing of `jobs`, under the span `plan` asks for, and records every job's
-   * metrics. Resolves or rejects exactly as `fn` does.
-   */
-  async process<T>(
-    queue: string,
+  /** A job's path: read its facts and labels, find its series, run, record once. */
+  async #process<T>(
+    handle: QueueHandle,
     jobs: readonly Job[],
     plan: SpanPlan,
     fn: () => T | Promise<T>,
   ): Promise<T> {
-    const queueMetrics = this.metrics.queue(queue);
     const runs = new Array<JobRun<Job>>(jobs.length);
-    for (let i = 0; i < jobs.length; i++) runs[i] = this.#begin(queueMetrics, jobs[i]!);
-    const span = this.#openSpan(queue, runs, plan);
+    for (let i = 0; i < jobs.length; i++) runs[i] = this.#begin(handle, jobs[i]!);
+    const span = this.#openSpan(handle.spanStart, runs, plan);
     const startedAt = performance.now();
     let failure: Failure | undefined;
     try {
@@ -188,7 +228,7 @@ export class JobTelemetry<Job> {
           this.reporter.report('process:finish', 'recording the end of a job failed', error);
         }
       }
-      if (span) this.#closeSpan(span.span, queueMetrics, jobs, failure, seconds);
+      if (span) this.#closeSpan(span.span, handle, jobs, runs, failure, seconds);
     }
   }
 
@@ -300,7 +340,7 @@ export class JobTelemetry<Job> {
     span.end();
   }
 
-  #begin(queueMetrics: QueueMetrics, job: Job): JobRun<Job> {
+  #begin(handle: QueueHandle, job: Job): JobRun<Job> {
     let facts = UNKNOWN_FACTS;
     try {
       facts = this.#adapter.facts(job);
@@ -308,13 +348,14 @@ export class JobTelemetry<Job> {
       this.reporter.report('facts', `reading a ${this.#adapter.system} job's metadata failed`, error);
     }
     const labels = this.labels.read(job);
-    const series = this.metrics.series(queueMetrics, labels);
+    const series = this.metrics.series(handle.metrics, labels, handle.seriesRoot);
     series.inFlight.add(1);
     series.attempts.add(1);
     if (facts.waitSeconds !== undefined) series.waitTime.record(facts.waitSeconds);
-    return { job, facts, labels, series };
+    return { job, facts, labels, series, outcome: JOB_OUTCOMES.completed, errorType: undefined };
   }
 
+  /** Decides how the attempt ended, once, and records it on the job's metrics and a foreign span. */
   #finish(run: JobRun<Job>, failure: Failure | undefined, seconds: number, plan: SpanPlan): void {
     run.series.inFlight.add(-1);
     let verdict: Verdict;
@@ -324,7 +365,10 @@ export class JobTelemetry<Job> {
       this.reporter.report('verdict', 'classifying how a job ended failed', error);
       verdict = { outcome: failure ? JOB_OUTCOMES.failed : JOB_OUTCOMES.completed };
     }
-    const errorType = failure ? (verdict.errorType ?? errorTypeOf(failure.error)) : undefined;
+    // The queue may name an error the handler never threw, such as running past its time limit.
+    const errorType = verdict.errorType ?? (failure ? errorTypeOf(failure.error) : undefined);
+    run.outcome = verdict.outcome;
+    run.errorType = errorType;
     const end = run.series.end(verdict.outcome, errorType);
     end.outcomes.add(1);
     end.duration.record(seconds);
@@ -333,19 +377,21 @@ export class JobTelemetry<Job> {
     } else if (plan.kind === 'event' && this.options.tracing) {
       this.#addBatchLabels(plan.span, run.labels);
     }
-    if (plan.kind === 'event' && failure) {
-      plan.span.addEvent('queuetel.job.failed', {
+    if (plan.kind === 'event' && errorType !== undefined) {
+      const attributes: Attributes = {
         [ATTR_MESSAGING_MESSAGE_ID]: run.facts.id,
         [ATTR_JOB_OUTCOME]: verdict.outcome,
         [ATTR_ERROR_TYPE]: errorType,
-        'exception.message': this.options.exceptionMessages ? messageOf(failure.error) : undefined,
-      });
+      };
+      if (failure && this.options.exceptionMessages)
+        attributes['exception.message'] = messageOf(failure.error);
+      plan.span.addEvent('queuetel.job.failed', attributes);
     }
   }
 
   /** Starts the group's own span, or adds to the span someone else started. */
   #openSpan(
-    queue: string,
+    start: SpanStart,
     runs: readonly JobRun<Job>[],
     plan: SpanPlan,
   ): { span: Span; context: Context } | undefined {
@@ -356,7 +402,6 @@ export class JobTelemetry<Job> {
     }
     if (plan.kind !== 'own') return undefined;
 
-    const start = this.#processSpanStart(queue);
     let parent: Context = ROOT_CONTEXT;
     let links: Link[] | undefined;
     const relationship = this.options.producerRelationship;
@@ -391,21 +436,27 @@ export class JobTelemetry<Job> {
     return { span, context: trace.setSpan(parent, span) };
   }
 
+  /** Ends the group's own span with the verdict its jobs were given. */
   #closeSpan(
     span: Span,
-    queueMetrics: QueueMetrics,
+    handle: QueueHandle,
     jobs: readonly Job[],
+    runs: readonly JobRun<Job>[],
     failure: Failure | undefined,
     seconds: number,
   ): void {
     try {
-      let errorType: string | undefined;
-      if (failure) {
-        errorType =
-          jobs.length === 1 ? this.#verdictErrorType(jobs[0]!, failure, seconds) : errorTypeOf(failure.error);
-        recordFailure(span, failure.error, errorType, this.options.exceptionMessages);
+      const { outcome, errorType } = groupVerdict(runs);
+      if (outcome !== undefined) span.setAttribute(ATTR_JOB_OUTCOME, outcome);
+      if (errorType !== undefined) {
+        if (failure) recordFailure(span, failure.error, errorType, this.options.exceptionMessages);
+        else recordQueueFailure(span, errorType);
       }
-      queueMetrics.processDuration(errorType).record(seconds);
+      const duration =
+        errorType === undefined
+          ? (handle.processed ??= handle.metrics.processDuration(undefined))
+          : handle.metrics.processDuration(errorType);
+      duration.record(seconds);
       if (this.options.endHook && span.isRecording()) {
         const hook = this.options.endHook;
         this.#callHook('endHook', () => hook(span, jobs, failure?.error));
@@ -415,10 +466,6 @@ export class JobTelemetry<Job> {
     } finally {
       span.end();
     }
-  }
-
-  #verdictErrorType(job: Job, failure: Failure, seconds: number): string {
-    return safely(() => this.#adapter.verdict(job, failure, seconds).errorType) ?? errorTypeOf(failure.error);
   }
 
   /**
@@ -466,20 +513,6 @@ export class JobTelemetry<Job> {
     }
   }
 
-  /** The name and creation attributes of a queue's process spans, made once per queue. */
-  #processSpanStart(queue: string): SpanStart {
-    let start = this.#spanStarts.get(queue);
-    if (!start) {
-      start = {
-        name: spanName('process', queue),
-        attributes: Object.freeze(this.#operationAttributes(queue, 'process', OPERATION_TYPE.process)),
-      };
-      // Bounded like the queues of the metrics; past the bound a start is simply made each time.
-      if (this.#spanStarts.size < this.options.maxQueues) this.#spanStarts.set(queue, start);
-    }
-    return start;
-  }
-
   #operationAttributes(queue: string, operation: string, operationType: string): Attributes {
     return {
       [ATTR_MESSAGING_SYSTEM]: this.#adapter.system,
@@ -525,6 +558,23 @@ function chooseSink<Job>(options: ResolvedOptions<Job>, scope: QueueAdapter<Job>
   if (!options.metrics) return NOOP_SINK;
   if (options.metricProducer) return options.metricProducer.storeFor(scope);
   return MeterSink.shared(scope, options.meterProvider);
+}
+
+/**
+ * The verdict of a group's span: the outcome its jobs share (none when they differ), and an error
+ * when any job erred, named as the first of them was.
+ */
+function groupVerdict(runs: readonly JobRun<unknown>[]): { outcome?: JobOutcome; errorType?: string } {
+  const first = runs[0];
+  if (!first) return {};
+  if (runs.length === 1) return first;
+  let outcome: JobOutcome | undefined = first.outcome;
+  let errorType: string | undefined;
+  for (const run of runs) {
+    if (run.outcome !== outcome) outcome = undefined;
+    errorType ??= run.errorType;
+  }
+  return { outcome, errorType };
 }
 
 function safely<T>(read: () => T): T | undefined {

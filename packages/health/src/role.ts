@@ -1,4 +1,5 @@
-import { CREATE_HEARTBEAT_TABLE, HEARTBEAT_TABLE, QueuetelConfigError, typeName } from '@queuetel/core';
+import { QueuetelConfigError } from '@queuetel/core';
+import { CREATE_HEARTBEAT_TABLE, HEARTBEAT_TABLE, typeName } from '@queuetel/core/internal';
 import { JOB_COLUMNS_READ, PGMQ_METRICS_WRAPPER } from './sources/discover.js';
 import { CACHED_COUNTS, DELTA_COLUMNS } from './sources/pg-boss-cache.js';
 import { REGISTRY_COLUMNS } from './sources/pg-boss-instances.js';

@@ -14,12 +14,8 @@ import {
 } from '@opentelemetry/resources';
 import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import {
-  QueuetelMetricProducer,
-  describe,
-  getGlobalMetricProducer,
-  setGlobalMetricProducer,
-} from '@queuetel/core';
+import { QueuetelMetricProducer, getGlobalMetricProducer, setGlobalMetricProducer } from '@queuetel/core';
+import { describe } from '@queuetel/core/internal';
 import { resolveTelemetryOptions, type ResolvedTelemetryOptions, type TelemetryOptions } from './options.js';
 import { flushOnSignals } from './signals.js';
 import { queuetelViews } from './views.js';

@@ -1,10 +1,5 @@
-import {
-  JobTelemetry,
-  QueuetelConfigError,
-  resolveOptions,
-  typeName,
-  type OperationSummary,
-} from '@queuetel/core';
+import { JobTelemetry, QueuetelConfigError, resolveOptions, type OperationSummary } from '@queuetel/core';
+import { typeName } from '@queuetel/core/internal';
 import { resolveConsumeOptions } from './consumer-options.js';
 import { runConsumer } from './consumer.js';
 import { carrierOf, withTraceContext } from './headers.js';

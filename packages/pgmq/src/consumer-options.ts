@@ -1,11 +1,12 @@
+import { QueuetelConfigError } from '@queuetel/core';
 import {
-  QueuetelConfigError,
   expectBoolean,
   expectFunction,
+  expectKnownKeys,
   expectOneOf,
   expectWholeNumber,
   typeName,
-} from '@queuetel/core';
+} from '@queuetel/core/internal';
 import type { ConsumeOptions, MessageHandler } from './types.js';
 
 /** A consumer's options, checked, with the defaults filled in. */
@@ -54,13 +55,7 @@ export function resolveConsumeOptions<T>(
     throw new QueuetelConfigError('handler', `must be a function of one message, got ${typeName(handler)}`);
   }
   if (options === undefined) options = {};
-  if (options === null || typeof options !== 'object') {
-    throw new QueuetelConfigError('options', `must be an object, got ${typeName(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!(KEYS as readonly string[]).includes(key))
-      throw new QueuetelConfigError(key, 'is not a known consume option');
-  }
+  expectKnownKeys(undefined, options, KEYS, 'consume option');
   const o = options;
   if (
     o.signal !== undefined &&

@@ -1,5 +1,6 @@
 import { ROOT_CONTEXT, context, type Context } from '@opentelemetry/api';
-import { beatHeartbeat, type Failure, type JobTelemetry, type SpanPlan } from '@queuetel/core';
+import { type Failure, type JobTelemetry, type QueueConsumer, type SpanPlan } from '@queuetel/core';
+import { beatHeartbeat } from '@queuetel/core/internal';
 import type { PgmqClient } from './client.js';
 import type { ConsumerSettings } from './consumer-options.js';
 import { MaxReadsExceededError } from './errors.js';
@@ -69,6 +70,7 @@ export function runConsumer<T>(
 class Consumer<T> {
   readonly #deps: ConsumerDeps;
   readonly #queue: string;
+  readonly #consumer: QueueConsumer<PgmqMessage>;
   readonly #handler: MessageHandler<T>;
   readonly #settings: ConsumerSettings;
   readonly #running = new Set<Promise<void>>();
@@ -76,6 +78,7 @@ class Consumer<T> {
   constructor(deps: ConsumerDeps, queue: string, handler: MessageHandler<T>, settings: ConsumerSettings) {
     this.#deps = deps;
     this.#queue = queue;
+    this.#consumer = deps.telemetry.consumer(queue);
     this.#handler = handler;
     this.#settings = settings;
   }
@@ -119,7 +122,7 @@ class Consumer<T> {
   /** Handles and settles one message. Never rejects: every failure is an outcome or a report. */
   async #handle(message: PgmqMessage<T>): Promise<void> {
     const { maxReads, deadLetterQueue } = this.#settings;
-    const { telemetry, notes } = this.#deps;
+    const { notes } = this.#deps;
     const note = notes.get(message) ?? { waitSeconds: undefined };
     note.lastAttempt = message.readCount >= maxReads;
     note.deadLetter = deadLetterQueue !== undefined;
@@ -131,11 +134,11 @@ class Consumer<T> {
     // Known without looking at what was thrown: `instanceof` throws on a revoked proxy.
     const exceeded = message.readCount > maxReads;
     try {
-      await telemetry.process(this.#queue, [message as PgmqMessage], OWN_SPAN, () => {
+      await this.#consumer.process([message as PgmqMessage], OWN_SPAN, () => {
         processContext = context.active();
         if (exceeded)
           throw new MaxReadsExceededError(this.#queue, message.msgId, message.readCount, maxReads);
-        telemetry.queue(this.#queue).consumed().add(1);
+        this.#consumer.consumed(1);
         return this.#handler(message);
       });
     } catch (error) {

@@ -1,4 +1,4 @@
-import type { Carrier } from '@queuetel/core';
+import type { Carrier } from '@queuetel/core/internal';
 import type { PgmqHeaders, PgmqMessage } from './types.js';
 
 /**
