@@ -6,6 +6,7 @@ export {
   type QueueAdapter,
   type SpanPlan,
   type Verdict,
+  type VerdictOf,
 } from './job-telemetry.js';
 export { LabelSet } from './labels/label-set.js';
 export {

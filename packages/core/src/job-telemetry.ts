@@ -32,7 +32,7 @@ import {
 } from './names.js';
 import type { ResolvedOptions } from './options.js';
 import { OnceReporter, describe } from './safe.js';
-import { extractCarrier, injectCarrier, type Carrier } from './tracing/carrier.js';
+import { extractCarrier, injectCarrier, type Carrier, type ExtractedContext } from './tracing/carrier.js';
 import { errorTypeOf, recordFailure } from './tracing/errors.js';
 
 /** What an adapter can tell about one job without any I/O. */
@@ -67,6 +67,11 @@ export interface QueueAdapter<Job> {
   /** The raw trace carrier stored with a job, whatever shape it has. */
   carrier(job: Job): unknown;
   /**
+   * The producer's context, when the adapter has already extracted it from the carrier (once per
+   * job, when it was read); core then uses it rather than extracting the carrier again.
+   */
+  extracted?(job: Job): ExtractedContext | undefined;
+  /**
    * How an attempt ended. `failure` is undefined when the handler returned; `seconds` is how long
    * it ran, which tells a job that outlived its time limit.
    */
@@ -93,7 +98,12 @@ export interface OperationSummary {
   readonly messageId?: string | undefined;
   /** Carriers of the messages, to link the span to their producers. */
   readonly carriers?: readonly unknown[];
+  /** The producers' contexts, already extracted: used instead of `carriers` when given. */
+  readonly producers?: readonly (ExtractedContext | undefined)[];
 }
+
+/** Classifies one attempt; see {@link QueueAdapter.verdict}. */
+export type VerdictOf<Job> = QueueAdapter<Job>['verdict'];
 
 interface JobRun<Job> {
   readonly job: Job;
@@ -122,12 +132,14 @@ export class JobTelemetry<Job> {
   readonly metrics: JobMetrics;
   readonly reporter = new OnceReporter();
   readonly #adapter: QueueAdapter<Job>;
+  readonly #adapterVerdict: VerdictOf<Job>;
   readonly #tracer: Tracer;
   readonly #spanStarts = new Map<string, SpanStart>();
 
   constructor(options: ResolvedOptions<Job>, adapter: QueueAdapter<Job>) {
     this.options = options;
     this.#adapter = adapter;
+    this.#adapterVerdict = adapter.verdict.bind(adapter);
     const provider = options.tracerProvider ?? trace.getTracerProvider();
     this.#tracer = provider.getTracer(adapter.scope.name, adapter.scope.version);
     this.metrics = new JobMetrics({
@@ -155,13 +167,15 @@ export class JobTelemetry<Job> {
 
   /**
    * Runs `fn` as the processing of `jobs`, under the span `plan` asks for, and records every job's
-   * metrics. Resolves or rejects exactly as `fn` does.
+   * metrics. Resolves or rejects exactly as `fn` does. `verdict`, when given, classifies the
+   * attempts instead of the adapter: for a caller that decided beforehand what a failure means.
    */
   async process<T>(
     queue: string,
     jobs: readonly Job[],
     plan: SpanPlan,
     fn: () => T | Promise<T>,
+    verdict: VerdictOf<Job> = this.#adapterVerdict,
   ): Promise<T> {
     const queueMetrics = this.metrics.queue(queue);
     const runs = new Array<JobRun<Job>>(jobs.length);
@@ -177,8 +191,8 @@ export class JobTelemetry<Job> {
     } finally {
       try {
         const seconds = (performance.now() - startedAt) / 1000;
-        for (const run of runs) this.#finish(run, failure, seconds, plan);
-        if (span) this.#closeSpan(span.span, queueMetrics, jobs, failure, seconds);
+        for (const run of runs) this.#finish(run, failure, seconds, plan, verdict);
+        if (span) this.#closeSpan(span.span, queueMetrics, jobs, failure, seconds, verdict);
       } catch (error) {
         this.reporter.report('process:finish', 'recording the end of a job failed', error);
       }
@@ -282,7 +296,12 @@ export class JobTelemetry<Job> {
     } else if (summary.messageCount > 1) {
       attributes[ATTR_MESSAGING_BATCH_MESSAGE_COUNT] = summary.messageCount;
     }
-    const links = this.options.producerRelationship === 'none' ? [] : this.#links(summary.carriers ?? []);
+    const links =
+      this.options.producerRelationship === 'none'
+        ? []
+        : summary.producers
+          ? toLinks(summary.producers)
+          : this.#links(summary.carriers ?? []);
     const span = this.#tracer.startSpan(spanName(operation, queue), {
       kind: SpanKind.CLIENT,
       attributes,
@@ -308,10 +327,16 @@ export class JobTelemetry<Job> {
     return { job, facts, labels, series };
   }
 
-  #finish(run: JobRun<Job>, failure: Failure | undefined, seconds: number, plan: SpanPlan): void {
+  #finish(
+    run: JobRun<Job>,
+    failure: Failure | undefined,
+    seconds: number,
+    plan: SpanPlan,
+    verdictOf: VerdictOf<Job>,
+  ): void {
     let verdict: Verdict;
     try {
-      verdict = this.#adapter.verdict(run.job, failure, seconds);
+      verdict = verdictOf(run.job, failure, seconds);
     } catch (error) {
       this.reporter.report('verdict', 'classifying how a job ended failed', error);
       verdict = { outcome: failure ? JOB_OUTCOMES.failed : JOB_OUTCOMES.completed };
@@ -387,11 +412,14 @@ export class JobTelemetry<Job> {
     jobs: readonly Job[],
     failure: Failure | undefined,
     seconds: number,
+    verdictOf: VerdictOf<Job>,
   ): void {
     let errorType: string | undefined;
     if (failure) {
       errorType =
-        jobs.length === 1 ? this.#verdictErrorType(jobs[0]!, failure, seconds) : errorTypeOf(failure.error);
+        jobs.length === 1
+          ? (safely(() => verdictOf(jobs[0]!, failure, seconds).errorType) ?? errorTypeOf(failure.error))
+          : errorTypeOf(failure.error);
       recordFailure(span, failure.error, errorType);
     }
     queueMetrics.processDuration(errorType).record(seconds);
@@ -400,10 +428,6 @@ export class JobTelemetry<Job> {
       this.#callHook('endHook', () => hook(span, jobs, failure?.error));
     }
     span.end();
-  }
-
-  #verdictErrorType(job: Job, failure: Failure, seconds: number): string {
-    return safely(() => this.#adapter.verdict(job, failure, seconds).errorType) ?? errorTypeOf(failure.error);
   }
 
   /**
@@ -456,8 +480,10 @@ export class JobTelemetry<Job> {
     };
   }
 
-  #extract(job: Job) {
-    const carrier = safely(() => this.#adapter.carrier(job));
+  #extract(job: Job): ExtractedContext | undefined {
+    const adapter = this.#adapter;
+    if (adapter.extracted) return safely(() => adapter.extracted!(job));
+    const carrier = safely(() => adapter.carrier(job));
     return extractCarrier(carrier, this.options.propagator);
   }
 
@@ -467,16 +493,11 @@ export class JobTelemetry<Job> {
       const extracted = this.#extract(runs[0]!.job);
       return extracted ? [{ context: extracted.spanContext }] : undefined;
     }
-    return this.#links(runs.map((run) => safely(() => this.#adapter.carrier(run.job))));
+    return toLinks(runs.map((run) => this.#extract(run.job)));
   }
 
   #links(carriers: readonly unknown[]): Link[] {
-    const links: Link[] = [];
-    for (const carrier of carriers) {
-      const extracted = extractCarrier(carrier, this.options.propagator);
-      if (extracted) links.push({ context: extracted.spanContext });
-    }
-    return links;
+    return toLinks(carriers.map((carrier) => extractCarrier(carrier, this.options.propagator)));
   }
 
   #callHook(name: string, call: () => void): void {
@@ -492,6 +513,12 @@ function chooseSink<Job>(options: ResolvedOptions<Job>, scope: QueueAdapter<Job>
   if (!options.metrics) return NOOP_SINK;
   if (options.metricProducer) return options.metricProducer.storeFor(scope);
   return MeterSink.shared(scope, options.meterProvider);
+}
+
+function toLinks(producers: readonly (ExtractedContext | undefined)[]): Link[] {
+  const links: Link[] = [];
+  for (const producer of producers) if (producer) links.push({ context: producer.spanContext });
+  return links;
 }
 
 function safely<T>(read: () => T): T | undefined {

@@ -1,6 +1,7 @@
 import {
   JobTelemetry,
   QueuetelConfigError,
+  extractCarrier,
   resolveOptions,
   typeName,
   type OperationSummary,
@@ -195,6 +196,22 @@ export class PgmqClient {
     return this.#settle(queue, OPERATION.delete, ids, SQL.deleteOne, SQL.deleteMany);
   }
 
+  /**
+   * Moves a message to another queue (a dead-letter queue, say), payload and headers as stored, in
+   * one statement: it is never in both queues or in neither. False when the message was gone.
+   * It goes through `set_vt`, the one pgmq function that returns a message by id.
+   */
+  async moveToQueue(queue: string, id: MessageId, toQueue: string): Promise<boolean> {
+    const messageId = String(id);
+    return this.#instrumentation.telemetry.operation(
+      queue,
+      OPERATION.move,
+      'settle',
+      async () => (await run(this.#db, queue, SQL.moveToQueue, [queue, messageId, toQueue])).length > 0,
+      (moved) => ({ messageCount: moved ? 1 : 0, messageId }),
+    );
+  }
+
   /** `pgmq.set_vt`: the message becomes visible `vt` seconds from now; undefined when it is gone. */
   async setVt<T = unknown>(queue: string, id: MessageId, vt: number): Promise<PgmqMessage<T> | undefined> {
     const messageId = String(id);
@@ -238,12 +255,7 @@ export class PgmqClient {
   ): Promise<void> {
     const settings = resolveConsumeOptions(queue, handler, options);
     return runConsumer(
-      {
-        client: this,
-        db: this.#db,
-        telemetry: this.#instrumentation.telemetry,
-        notes: this.#instrumentation.notes,
-      },
+      { client: this, db: this.#db, telemetry: this.#instrumentation.telemetry },
       queue,
       handler,
       settings,
@@ -257,6 +269,9 @@ export class PgmqClient {
     values: unknown[],
   ): Promise<PgmqMessage<T>[]> {
     const { telemetry, notes } = this.#instrumentation;
+    const { tracing, producerRelationship, propagator } = telemetry.options;
+    // Once per message, here: the receive span links to the producers, the process span follows them.
+    const extractProducer = tracing && producerRelationship !== 'none';
     return telemetry.operation(
       queue,
       OPERATION.receive,
@@ -265,11 +280,18 @@ export class PgmqClient {
         const rows = await run(this.#db, queue, text, values);
         return rows.map((row) => {
           const message = toMessage<T>(row);
-          if (vtSeconds !== undefined) notes.set(message, { waitSeconds: waitSecondsOf(message, vtSeconds) });
+          notes.set(message, {
+            waitSeconds: vtSeconds === undefined ? undefined : waitSecondsOf(message, vtSeconds),
+            producer: extractProducer ? extractCarrier(carrierOf(message), propagator) : undefined,
+          });
           return message;
         });
       },
-      summarizeMessages,
+      (messages) => ({
+        messageCount: messages.length,
+        messageId: messages[0]?.msgId,
+        producers: messages.map((message) => notes.get(message)?.producer),
+      }),
     );
   }
 
@@ -300,14 +322,6 @@ export class PgmqClient {
       (done): OperationSummary => ({ messageCount: done ? 1 : 0, messageId: id }),
     );
   }
-}
-
-function summarizeMessages(messages: readonly PgmqMessage[]): OperationSummary {
-  return {
-    messageCount: messages.length,
-    messageId: messages[0]?.msgId,
-    carriers: messages.map(carrierOf),
-  };
 }
 
 /** pgmq pads the shorter of the two arrays with nulls, which would send messages without a payload. */

@@ -1,23 +1,39 @@
 import { ROOT_CONTEXT, context, type Context } from '@opentelemetry/api';
-import { beatHeartbeat, type Failure, type JobTelemetry, type SpanPlan } from '@queuetel/core';
-import type { PgmqClient } from './client.js';
+import {
+  JOB_OUTCOMES,
+  beatHeartbeat,
+  type Failure,
+  type JobOutcome,
+  type JobTelemetry,
+  type SpanPlan,
+} from '@queuetel/core';
 import type { ConsumerSettings } from './consumer-options.js';
 import { MaxReadsExceededError } from './errors.js';
-import { PGMQ_SYSTEM, type MessageNotes } from './message-adapter.js';
-import { OPERATION } from './operations.js';
-import { SQL, run } from './sql.js';
-import type { ConsumeErrorContext, MessageHandler, PgmqMessage, Queryable } from './types.js';
+import { PGMQ_SYSTEM, messageVerdict } from './message-adapter.js';
+import type { ConsumeErrorContext, MessageHandler, MessageId, PgmqMessage, Queryable } from './types.js';
 
 const OWN_SPAN: SpanPlan = Object.freeze({ kind: 'own' });
 /** Where the queue-health collector finds pgmq's queues: pgmq keeps them all in one schema. */
 const PGMQ_SCHEMA = 'pgmq';
 
+/**
+ * The calls a consumer makes, each one instrumented by the client that implements them: it reads,
+ * and settles each message by deleting, archiving, hiding it for later or moving it to another queue.
+ */
+export interface ConsumerClient {
+  read<T>(queue: string, vt: number, qty: number): Promise<PgmqMessage<T>[]>;
+  delete(queue: string, id: MessageId): Promise<boolean>;
+  archive(queue: string, id: MessageId): Promise<boolean>;
+  setVt(queue: string, id: MessageId, vt: number): Promise<unknown>;
+  moveToQueue(queue: string, id: MessageId, toQueue: string): Promise<boolean>;
+}
+
 /** What a consumer uses of the client that started it. */
 export interface ConsumerDeps {
-  readonly client: PgmqClient;
+  readonly client: ConsumerClient;
+  /** The client's database, for the heartbeat. */
   readonly db: Queryable;
   readonly telemetry: JobTelemetry<PgmqMessage>;
-  readonly notes: MessageNotes;
 }
 
 /**
@@ -112,37 +128,51 @@ class Consumer<T> {
 
   /** Handles and settles one message. Never rejects: every failure is an outcome or a report. */
   async #handle(message: PgmqMessage<T>): Promise<void> {
-    const { maxReads, deadLetterQueue } = this.#settings;
-    const { telemetry, notes } = this.#deps;
-    const note = notes.get(message) ?? { waitSeconds: undefined };
-    note.lastAttempt = message.readCount >= maxReads;
-    note.deadLetter = deadLetterQueue !== undefined;
-    notes.set(message, note);
+    const { maxReads } = this.#settings;
+    const { telemetry } = this.#deps;
+    // Decided once, before the attempt: what a failure means feeds the verdict and the settle alike.
+    const ifFailed = this.#ifFailed(message);
+    const verdict = (_: PgmqMessage, failure: Failure | undefined) => messageVerdict(failure, ifFailed);
 
     let failure: Failure | undefined;
+    let readTooOften = false;
     // The process span's context, so the settle spans that follow are its children.
     let processContext: Context = ROOT_CONTEXT;
     try {
-      await telemetry.process(this.#queue, [message as PgmqMessage], OWN_SPAN, () => {
-        processContext = context.active();
-        if (message.readCount > maxReads) {
-          throw new MaxReadsExceededError(this.#queue, message.msgId, message.readCount, maxReads);
-        }
-        telemetry.queue(this.#queue).consumed().add(1);
-        return this.#handler(message);
-      });
+      await telemetry.process(
+        this.#queue,
+        [message as PgmqMessage],
+        OWN_SPAN,
+        () => {
+          processContext = context.active();
+          if (message.readCount > maxReads) {
+            readTooOften = true;
+            throw new MaxReadsExceededError(this.#queue, message.msgId, message.readCount, maxReads);
+          }
+          telemetry.queue(this.#queue).consumed().add(1);
+          return this.#handler(message);
+        },
+        verdict,
+      );
     } catch (error) {
+      // A flag, not instanceof: a thrown value may be a proxy whose prototype lookup itself throws.
       failure = { error };
-      if (!(error instanceof MaxReadsExceededError)) this.#report(error, 'handler', message);
+      if (!readTooOften) this.#report(error, 'handler', message);
     }
     try {
-      await context.with(processContext, () => this.#settle(message, failure));
+      await context.with(processContext, () => this.#settle(message, failure, ifFailed));
     } catch (error) {
       this.#report(error, 'settle', message);
     }
   }
 
-  async #settle(message: PgmqMessage<T>, failure: Failure | undefined): Promise<void> {
+  /** What a failure of this attempt leads to. */
+  #ifFailed(message: PgmqMessage<T>): JobOutcome {
+    if (message.readCount < this.#settings.maxReads) return JOB_OUTCOMES.retried;
+    return this.#settings.deadLetterQueue === undefined ? JOB_OUTCOMES.failed : JOB_OUTCOMES.dead_lettered;
+  }
+
+  async #settle(message: PgmqMessage<T>, failure: Failure | undefined, ifFailed: JobOutcome): Promise<void> {
     const { client } = this.#deps;
     const queue = this.#queue;
     const id = message.msgId;
@@ -151,28 +181,18 @@ class Consumer<T> {
       else await client.delete(queue, id);
       return;
     }
-    if (message.readCount < this.#settings.maxReads) {
-      const seconds = this.#backoff(message.readCount);
-      if (seconds !== undefined) await client.setVt(queue, id, seconds);
-      return;
+    switch (ifFailed) {
+      case JOB_OUTCOMES.retried: {
+        const seconds = this.#backoff(message.readCount);
+        if (seconds !== undefined) await client.setVt(queue, id, seconds);
+        return;
+      }
+      case JOB_OUTCOMES.dead_lettered:
+        await client.moveToQueue(queue, id, this.#settings.deadLetterQueue!);
+        return;
+      default:
+        await client.archive(queue, id);
     }
-    const deadLetterQueue = this.#settings.deadLetterQueue;
-    if (deadLetterQueue === undefined) await client.archive(queue, id);
-    else await this.#moveToDeadLetter(id, deadLetterQueue);
-  }
-
-  /** Moves the message, payload and headers as stored, in one statement: never in both queues or neither. */
-  #moveToDeadLetter(id: string, deadLetterQueue: string): Promise<boolean> {
-    const { telemetry, db } = this.#deps;
-    return telemetry.operation(
-      this.#queue,
-      OPERATION.deadLetter,
-      'settle',
-      async () =>
-        (await run(db, this.#queue, SQL.moveToQueue, [this.#queue, id, deadLetterQueue, this.#settings.vt]))
-          .length > 0,
-      (moved) => ({ messageCount: moved ? 1 : 0, messageId: id }),
-    );
   }
 
   /** Seconds until a failed message is visible again, or undefined to leave its vt as it is. */

@@ -34,11 +34,11 @@ export const SQL = {
    * Moves one message to another queue in a single statement, so it is never in both or neither.
    * The payload and headers are copied inside the database, exactly as stored (set_vt is the only
    * pgmq function that returns one message by id); nothing happens when the message is gone.
-   * $1 queue, $2 msg_id, $3 target queue, $4 a visibility timeout for the instant it is held.
+   * $1 queue, $2 msg_id, $3 target queue. The message is held (set_vt) only within the statement.
    */
   moveToQueue: `
     WITH held AS (
-      SELECT message, headers FROM pgmq.set_vt($1::text, $2::bigint, $4::integer)
+      SELECT message, headers FROM pgmq.set_vt($1::text, $2::bigint, 0)
     ), taken AS (
       SELECT message, headers FROM held WHERE pgmq.delete($1::text, $2::bigint)
     )
