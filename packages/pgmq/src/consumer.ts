@@ -9,6 +9,8 @@ import {
 } from '@queuetel/core';
 import type { ConsumerSettings } from './consumer-options.js';
 import { MaxReadsExceededError } from './errors.js';
+import { groupOf } from './headers.js';
+import { listenForInserts, type InsertListener } from './insert-listener.js';
 import { PGMQ_SYSTEM, messageVerdict } from './message-adapter.js';
 import type { ConsumeErrorContext, MessageHandler, MessageId, PgmqMessage, Queryable } from './types.js';
 
@@ -22,6 +24,7 @@ const PGMQ_SCHEMA = 'pgmq';
  */
 export interface ConsumerClient {
   read<T>(queue: string, vt: number, qty: number): Promise<PgmqMessage<T>[]>;
+  readGrouped<T>(queue: string, vt: number, qty: number, roundRobin: boolean): Promise<PgmqMessage<T>[]>;
   delete(queue: string, id: MessageId): Promise<boolean>;
   archive(queue: string, id: MessageId): Promise<boolean>;
   setVt(queue: string, id: MessageId, vt: number): Promise<unknown>;
@@ -63,9 +66,12 @@ export function runConsumer<T>(
             deps.telemetry.reporter,
             `consume:${queue}:heartbeat`,
           );
+    let listener: InsertListener | undefined;
     try {
-      await consumer.run();
+      if (settings.listen) listener = await consumer.listen();
+      await consumer.run(listener);
     } finally {
+      await listener?.close();
       await heartbeat?.stop();
     }
   });
@@ -88,6 +94,8 @@ class Consumer<T> {
   readonly #handler: MessageHandler<T>;
   readonly #settings: ConsumerSettings;
   readonly #running = new Set<Promise<void>>();
+  /** FIFO: the last message started of each group, which the group's next one waits for. */
+  readonly #groupTails = new Map<string, Promise<Outcome>>();
 
   constructor(deps: ConsumerDeps, queue: string, handler: MessageHandler<T>, settings: ConsumerSettings) {
     this.#deps = deps;
@@ -96,7 +104,17 @@ class Consumer<T> {
     this.#settings = settings;
   }
 
-  async run(): Promise<void> {
+  /** Listens for inserts when the queue has notifications; a failure to is reported, and it polls. */
+  async listen(): Promise<InsertListener | undefined> {
+    try {
+      return await listenForInserts(this.#deps.db, this.#queue, this.#deps.telemetry.reporter);
+    } catch (error) {
+      this.#report(error, 'read', undefined);
+      return undefined;
+    }
+  }
+
+  async run(listener: InsertListener | undefined): Promise<void> {
     const { signal, concurrency, batchSize, pollIntervalMs } = this.#settings;
     while (!signal?.aborted) {
       const free = concurrency - this.#running.size;
@@ -106,15 +124,22 @@ class Consumer<T> {
       }
       const messages = await this.#read(Math.min(batchSize, free));
       // Read messages are already hidden from other readers: they run even if a stop came meanwhile.
-      for (const message of messages) this.#start(message);
-      if (messages.length === 0) await sleep(pollIntervalMs, signal);
+      if (this.#settings.fifo === 'off') for (const message of messages) this.#start(message);
+      else for (const message of inIdOrder(messages)) this.#startInGroup(message);
+      if (messages.length === 0) {
+        await (listener ? listener.wait(pollIntervalMs, signal) : sleep(pollIntervalMs, signal));
+      }
     }
     await Promise.all(this.#running);
   }
 
   async #read(qty: number): Promise<PgmqMessage<T>[]> {
     try {
-      return await this.#deps.client.read<T>(this.#queue, this.#settings.vt, qty);
+      const { client } = this.#deps;
+      const { fifo, vt } = this.#settings;
+      return fifo === 'off'
+        ? await client.read<T>(this.#queue, vt, qty)
+        : await client.readGrouped<T>(this.#queue, vt, qty, fifo === 'round-robin');
     } catch (error) {
       this.#report(error, 'read', undefined);
       return [];
@@ -122,12 +147,54 @@ class Consumer<T> {
   }
 
   #start(message: PgmqMessage<T>): void {
-    const running: Promise<void> = this.#handle(message).finally(() => this.#running.delete(running));
+    this.#track(this.#handle(message));
+  }
+
+  /** Counts `work` against concurrency until it ends; it never rejects, but a slot must free either way. */
+  #track(work: Promise<unknown>): void {
+    const running: Promise<void> = work.then(ignore, ignore).finally(() => {
+      this.#running.delete(running);
+    });
     this.#running.add(running);
   }
 
-  /** Handles and settles one message. Never rejects: every failure is an outcome or a report. */
-  async #handle(message: PgmqMessage<T>): Promise<void> {
+  /**
+   * FIFO: runs the message after the one before it in its group, if that one is still running. When
+   * that one failed and will be retried, this one must not overtake it: it is made visible again
+   * unrun, and so is every later one of the group in this read.
+   */
+  #startInGroup(message: PgmqMessage<T>): void {
+    const group = groupOf(message);
+    const before = this.#groupTails.get(group);
+    const outcome: Promise<Outcome> = (before ?? Promise.resolve<Outcome>(JOB_OUTCOMES.completed)).then(
+      async (previous) => {
+        if (previous !== JOB_OUTCOMES.retried) return this.#handle(message);
+        await this.#release(message);
+        return JOB_OUTCOMES.retried;
+      },
+    );
+    this.#groupTails.set(group, outcome);
+    this.#track(
+      outcome.finally(() => {
+        if (this.#groupTails.get(group) === outcome) this.#groupTails.delete(group);
+      }),
+    );
+  }
+
+  /** Makes a message visible again without running it (its read still counts in read_ct). */
+  async #release(message: PgmqMessage<T>): Promise<void> {
+    try {
+      await this.#deps.client.setVt(this.#queue, message.msgId, 0);
+    } catch (error) {
+      this.#report(error, 'settle', message);
+    }
+  }
+
+  /**
+   * Handles and settles one message; resolves to what became of it. Never rejects: every failure
+   * is an outcome or a report.
+   */
+  async #handle(message: PgmqMessage<T>): Promise<Outcome> {
     const { maxReads } = this.#settings;
     const { telemetry } = this.#deps;
     // Decided once, before the attempt: what a failure means feeds the verdict and the settle alike.
@@ -164,6 +231,7 @@ class Consumer<T> {
     } catch (error) {
       this.#report(error, 'settle', message);
     }
+    return failure ? ifFailed : JOB_OUTCOMES.completed;
   }
 
   /** What a failure of this attempt leads to. */
@@ -187,11 +255,12 @@ class Consumer<T> {
         if (seconds !== undefined) await client.setVt(queue, id, seconds);
         return;
       }
-      case JOB_OUTCOMES.dead_lettered:
-        await client.moveToQueue(queue, id, this.#settings.deadLetterQueue!);
-        return;
-      default:
-        await client.archive(queue, id);
+      default: {
+        // dead_lettered exactly when there is a dead-letter queue; failed (archived) otherwise.
+        const deadLetterQueue = this.#settings.deadLetterQueue;
+        if (deadLetterQueue === undefined) await client.archive(queue, id);
+        else await client.moveToQueue(queue, id, deadLetterQueue);
+      }
     }
   }
 
@@ -236,6 +305,19 @@ class Consumer<T> {
       reporter.report(`consume:${this.#queue}:onError`, 'an onError callback threw; it was ignored', thrown);
     }
   }
+}
+
+type Outcome = JobOutcome;
+
+function ignore(): void {}
+
+/** A read's messages by id, oldest first: pgmq does not promise the order of the rows it returns. */
+function inIdOrder<T>(messages: readonly PgmqMessage<T>[]): PgmqMessage<T>[] {
+  return [...messages].sort((a, b) => {
+    const x = BigInt(a.msgId);
+    const y = BigInt(b.msgId);
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
 }
 
 /** Resolves once `promise` settles or `signal` aborts, and leaves no listener behind either way. */
