@@ -8,7 +8,7 @@ import {
   type SpanPlan,
 } from '@queuetel/core';
 import type { ConsumerSettings } from './consumer-options.js';
-import { MaxReadsExceededError } from './errors.js';
+import { MaxReadsExceededError, PgmqTableLayoutError, isRowShapeMismatch } from './errors.js';
 import { groupOf } from './headers.js';
 import { listenForInserts, type InsertListener } from './insert-listener.js';
 import { PGMQ_SYSTEM, messageVerdict } from './message-adapter.js';
@@ -96,6 +96,8 @@ class Consumer<T> {
   readonly #running = new Set<Promise<void>>();
   /** FIFO: the last message started of each group, which the group's next one waits for. */
   readonly #groupTails = new Map<string, Promise<Outcome>>();
+  /** What stopped the consumer for good: pgmq cannot work on this queue's table as it is. */
+  #fatal: PgmqTableLayoutError | undefined;
 
   constructor(deps: ConsumerDeps, queue: string, handler: MessageHandler<T>, settings: ConsumerSettings) {
     this.#deps = deps;
@@ -116,7 +118,7 @@ class Consumer<T> {
 
   async run(listener: InsertListener | undefined): Promise<void> {
     const { signal, concurrency, batchSize, pollIntervalMs } = this.#settings;
-    while (!signal?.aborted) {
+    while (!signal?.aborted && !this.#fatal) {
       const free = concurrency - this.#running.size;
       if (free === 0) {
         await untilSettledOrAborted(Promise.race(this.#running), signal);
@@ -131,6 +133,9 @@ class Consumer<T> {
       }
     }
     await Promise.all(this.#running);
+    // Loud, not a retry loop: consume() rejects, and its heartbeat stops, so the queue-health
+    // endpoint shows the queue with messages waiting and no live consumer.
+    if (this.#fatal) throw this.#fatal;
   }
 
   async #read(qty: number): Promise<PgmqMessage<T>[]> {
@@ -141,7 +146,7 @@ class Consumer<T> {
         ? await client.read<T>(this.#queue, vt, qty)
         : await client.readGrouped<T>(this.#queue, vt, qty, fifo === 'round-robin');
     } catch (error) {
-      this.#report(error, 'read', undefined);
+      this.#report(this.#classify(error, 'read'), 'read', undefined);
       return [];
     }
   }
@@ -229,7 +234,7 @@ class Consumer<T> {
     try {
       await context.with(processContext, () => this.#settle(message, failure, ifFailed));
     } catch (error) {
-      this.#report(error, 'settle', message);
+      this.#report(this.#classify(error, 'settle a message of'), 'settle', message);
     }
     return failure ? ifFailed : JOB_OUTCOMES.completed;
   }
@@ -262,6 +267,13 @@ class Consumer<T> {
         else await client.moveToQueue(queue, id, deadLetterQueue);
       }
     }
+  }
+
+  /** Turns pgmq's failure on an upgraded table into the error that stops the consumer. */
+  #classify(error: unknown, operation: string): unknown {
+    if (!isRowShapeMismatch(error)) return error;
+    this.#fatal ??= new PgmqTableLayoutError(this.#queue, operation, error);
+    return this.#fatal;
   }
 
   /** Seconds until a failed message is visible again, or undefined to leave its vt as it is. */
