@@ -1,6 +1,6 @@
 import { SpanKind, SpanStatusCode, type TextMapPropagator } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgmqClient, type PgmqMessage, type PgmqOptions } from '@queuetel/pgmq';
