@@ -299,6 +299,7 @@ export class PgmqClient {
    */
   async enableNotifyInsert(queue: string, throttleMs?: number): Promise<void> {
     await this.#require('notifyInsert', 'enableNotifyInsert');
+    if (throttleMs !== undefined) await this.#require('notifyThrottle', 'throttleMs');
     if (throttleMs === undefined) await run(this.#db, queue, SQL.enableNotifyInsert, [queue]);
     else await run(this.#db, queue, SQL.enableNotifyInsertThrottled, [queue, throttleMs]);
   }

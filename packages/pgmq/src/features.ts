@@ -11,6 +11,7 @@ export const FEATURES = {
   popMany: { since: '1.7', fn: 'pgmq.pop(text,integer' },
   notifyInsert: { since: '1.7', fn: 'pgmq.enable_notify_insert(' },
   grouped: { since: '1.8', fn: 'pgmq.read_grouped(' },
+  notifyThrottle: { since: '1.8', fn: 'pgmq.enable_notify_insert(text,integer' },
   setVtMany: { since: '1.8', fn: 'pgmq.set_vt(text,bigint[],integer' },
   groupedRoundRobin: { since: '1.9', fn: 'pgmq.read_grouped_rr(' },
   setVtAt: { since: '1.10', fn: 'pgmq.set_vt(text,bigint,timestamp with time zone' },

@@ -9,6 +9,7 @@ interface ListeningPool {
 
 interface ListeningConnection extends Queryable {
   on(event: 'notification' | 'error', listener: (value: unknown) => void): unknown;
+  removeListener(event: 'notification' | 'error', listener: (value: unknown) => void): unknown;
   release(destroy?: boolean): void;
 }
 
@@ -37,24 +38,32 @@ export async function listenForInserts(
   let pending = false;
   let broken = false;
   let wake: (() => void) | undefined;
-  connection.on('notification', () => {
+  const onNotification = (): void => {
     pending = true;
     wake?.();
-  });
-  connection.on('error', (error) => {
+  };
+  const onError = (error: unknown): void => {
     broken = true;
     reporter.report(
       `consume:${queue}:listen`,
       `the pgmq consumer of '${queue}' lost its LISTEN connection; it polls from now on`,
       error,
     );
-  });
+  };
+  connection.on('notification', onNotification);
+  connection.on('error', onError);
+  // The connection goes back to the application's pool: without this consumer's listeners.
+  const release = (destroy: boolean): void => {
+    connection.removeListener('notification', onNotification);
+    connection.removeListener('error', onError);
+    connection.release(destroy);
+  };
   // pgmq names the channel after the queue table: 'pgmq.' || table || '.INSERT'.
   const channel = `pgmq.q_${queue.toLowerCase()}.INSERT`.replace(/"/g, '""');
   try {
     await connection.query(`LISTEN "${channel}"`);
   } catch (error) {
-    connection.release(true);
+    release(true);
     throw error;
   }
 
@@ -78,12 +87,12 @@ export async function listenForInserts(
       });
     },
     async close() {
-      if (broken) return connection.release(true);
+      if (broken) return release(true);
       try {
         await connection.query(`UNLISTEN "${channel}"`);
-        connection.release();
+        release(false);
       } catch {
-        connection.release(true);
+        release(true);
       }
     },
   };
