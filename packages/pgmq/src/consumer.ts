@@ -155,11 +155,18 @@ class Consumer<T> {
     this.#track(this.#handle(message));
   }
 
-  /** Counts `work` against concurrency until it ends; it never rejects, but a slot must free either way. */
+  /**
+   * Counts `work` against concurrency until it ends. Work is written never to reject; the catch
+   * makes sure, since an unobserved rejection below full concurrency would end the process.
+   */
   #track(work: Promise<unknown>): void {
-    const running: Promise<void> = work.then(ignore, ignore).finally(() => {
-      this.#running.delete(running);
-    });
+    const running: Promise<void> = work
+      .then(ignore, (error: unknown) =>
+        this.#deps.telemetry.reporter.report('consume:handle', 'a pgmq message was not settled', error),
+      )
+      .finally(() => {
+        this.#running.delete(running);
+      });
     this.#running.add(running);
   }
 
@@ -207,9 +214,10 @@ class Consumer<T> {
     const verdict = (_: PgmqMessage, failure: Failure | undefined) => messageVerdict(failure, ifFailed);
 
     let failure: Failure | undefined;
-    let readTooOften = false;
     // The process span's context, so the settle spans that follow are its children.
     let processContext: Context = ROOT_CONTEXT;
+    // Known without looking at what was thrown: `instanceof` throws on a revoked proxy.
+    const exceeded = message.readCount > maxReads;
     try {
       await telemetry.process(
         this.#queue,
@@ -217,8 +225,7 @@ class Consumer<T> {
         OWN_SPAN,
         () => {
           processContext = context.active();
-          if (message.readCount > maxReads) {
-            readTooOften = true;
+          if (exceeded) {
             throw new MaxReadsExceededError(this.#queue, message.msgId, message.readCount, maxReads);
           }
           telemetry.queue(this.#queue).consumed().add(1);
@@ -227,9 +234,8 @@ class Consumer<T> {
         verdict,
       );
     } catch (error) {
-      // A flag, not instanceof: a thrown value may be a proxy whose prototype lookup itself throws.
       failure = { error };
-      if (!readTooOften) this.#report(error, 'handler', message);
+      if (!exceeded) this.#report(error, 'handler', message);
     }
     try {
       await context.with(processContext, () => this.#settle(message, failure, ifFailed));
