@@ -47,7 +47,7 @@ describe('the published packages', () => {
     expect(esm.pgBoss).toEqual(['DATA_CARRIER_KEY', 'instrumentPgBoss']);
     expect(cjs.core).toEqual(esm.core);
     expect(cjs.pgBoss).toEqual(esm.pgBoss);
-    expect(esm.pgmq).toEqual(['MaxReadsExceededError', 'PgmqClient']);
+    expect(esm.pgmq).toEqual(['MaxReadsExceededError', 'PgmqClient', 'PgmqTableLayoutError']);
     expect(cjs.pgmq).toEqual(esm.pgmq);
     expect(esm.collected).toBe(0);
   });

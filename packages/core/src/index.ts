@@ -7,6 +7,7 @@ export {
   type QueueConsumer,
   type SpanPlan,
   type Verdict,
+  type VerdictOf,
 } from './job-telemetry.js';
 export { LabelSet } from './labels/label-set.js';
 export {

@@ -33,7 +33,7 @@ import {
 } from './names.js';
 import type { ResolvedOptions } from './options.js';
 import { OnceReporter } from './safe.js';
-import { extractCarrier, injectCarrier, type Carrier } from './tracing/carrier.js';
+import { extractCarrier, injectCarrier, type Carrier, type ExtractedContext } from './tracing/carrier.js';
 import { errorTypeOf, messageOf, recordFailure, recordQueueFailure } from './tracing/errors.js';
 
 /** What an adapter can tell about one job without any I/O. */
@@ -68,6 +68,11 @@ export interface QueueAdapter<Job> {
   /** The raw trace carrier stored with a job, whatever shape it has. */
   carrier(job: Job): unknown;
   /**
+   * The producer's context, when the adapter has already extracted it from the carrier (once per
+   * job, when it was read); core then uses it rather than extracting the carrier again.
+   */
+  extracted?(job: Job): ExtractedContext | undefined;
+  /**
    * How an attempt ended. `failure` is undefined when the handler returned; `seconds` is how long
    * it ran, which tells a job that outlived its time limit.
    */
@@ -95,7 +100,12 @@ export interface OperationSummary {
   readonly messageId?: string | undefined;
   /** Carriers of the messages, to link the span to their producers. */
   readonly carriers?: readonly unknown[];
+  /** The producers' contexts, already extracted: used instead of `carriers` when given. */
+  readonly producers?: readonly (ExtractedContext | undefined)[];
 }
+
+/** Classifies one attempt; see {@link QueueAdapter.verdict}. */
+export type VerdictOf<Job> = QueueAdapter<Job>['verdict'];
 
 interface JobRun<Job> {
   readonly job: Job;
@@ -122,9 +132,15 @@ export interface QueueConsumer<Job> {
   readonly queue: string;
   /**
    * Runs `fn` as the processing of `jobs`, under the span `plan` asks for, and records every job's
-   * metrics. Resolves or rejects exactly as `fn` does.
+   * metrics. Resolves or rejects exactly as `fn` does. `verdict`, when given, classifies the
+   * attempts instead of the adapter: for a caller that decided beforehand what a failure means.
    */
-  process<T>(jobs: readonly Job[], plan: SpanPlan, fn: () => T | Promise<T>): Promise<T>;
+  process<T>(
+    jobs: readonly Job[],
+    plan: SpanPlan,
+    fn: () => T | Promise<T>,
+    verdict?: VerdictOf<Job>,
+  ): Promise<T>;
   /** Counts messages delivered to the application (`messaging.client.consumed.messages`). */
   consumed(count: number): void;
 }
@@ -153,6 +169,7 @@ export class JobTelemetry<Job> {
   readonly metrics: JobMetrics;
   readonly reporter = new OnceReporter();
   readonly #adapter: QueueAdapter<Job>;
+  readonly #adapterVerdict: VerdictOf<Job>;
   readonly #tracer: Tracer;
   /** The label values seen so far in each batch span jobs report to one by one ('event' plans). */
   readonly #batchLabels = new WeakMap<Span, Set<string>[]>();
@@ -160,6 +177,7 @@ export class JobTelemetry<Job> {
   constructor(options: ResolvedOptions<Job>, adapter: QueueAdapter<Job>) {
     this.options = options;
     this.#adapter = adapter;
+    this.#adapterVerdict = adapter.verdict.bind(adapter);
     const provider = options.tracerProvider ?? trace.getTracerProvider();
     this.#tracer = provider.getTracer(adapter.scope.name, adapter.scope.version);
     this.metrics = new JobMetrics({
@@ -195,7 +213,7 @@ export class JobTelemetry<Job> {
     };
     return {
       queue,
-      process: (jobs, plan, fn) => this.#process(handle, jobs, plan, fn),
+      process: (jobs, plan, fn, verdict) => this.#process(handle, jobs, plan, fn, verdict),
       consumed: (count) => (handle.consumed ??= handle.metrics.consumed()).add(count),
     };
   }
@@ -206,7 +224,9 @@ export class JobTelemetry<Job> {
     jobs: readonly Job[],
     plan: SpanPlan,
     fn: () => T | Promise<T>,
+    verdict: VerdictOf<Job> | undefined,
   ): Promise<T> {
+    const verdictOf = verdict ?? this.#adapterVerdict;
     const runs = new Array<JobRun<Job>>(jobs.length);
     for (let i = 0; i < jobs.length; i++) runs[i] = this.#begin(handle, jobs[i]!);
     const span = this.#openSpan(handle.spanStart, runs, plan);
@@ -223,7 +243,7 @@ export class JobTelemetry<Job> {
       const seconds = (performance.now() - startedAt) / 1000;
       for (const run of runs) {
         try {
-          this.#finish(run, failure, seconds, plan);
+          this.#finish(run, failure, seconds, plan, verdictOf);
         } catch (error) {
           this.reporter.report('process:finish', 'recording the end of a job failed', error);
         }
@@ -329,7 +349,12 @@ export class JobTelemetry<Job> {
     } else if (summary.messageCount > 1) {
       attributes[ATTR_MESSAGING_BATCH_MESSAGE_COUNT] = summary.messageCount;
     }
-    const links = this.options.producerRelationship === 'none' ? [] : this.#links(summary.carriers ?? []);
+    const links =
+      this.options.producerRelationship === 'none'
+        ? []
+        : summary.producers
+          ? toLinks(summary.producers)
+          : this.#links(summary.carriers ?? []);
     const span = this.#tracer.startSpan(spanName(operation, queue), {
       kind: SpanKind.CLIENT,
       attributes,
@@ -356,11 +381,17 @@ export class JobTelemetry<Job> {
   }
 
   /** Decides how the attempt ended, once, and records it on the job's metrics and a foreign span. */
-  #finish(run: JobRun<Job>, failure: Failure | undefined, seconds: number, plan: SpanPlan): void {
+  #finish(
+    run: JobRun<Job>,
+    failure: Failure | undefined,
+    seconds: number,
+    plan: SpanPlan,
+    verdictOf: VerdictOf<Job>,
+  ): void {
     run.series.inFlight.add(-1);
     let verdict: Verdict;
     try {
-      verdict = this.#adapter.verdict(run.job, failure, seconds);
+      verdict = verdictOf(run.job, failure, seconds);
     } catch (error) {
       this.reporter.report('verdict', 'classifying how a job ended failed', error);
       verdict = { outcome: failure ? JOB_OUTCOMES.failed : JOB_OUTCOMES.completed };
@@ -522,8 +553,10 @@ export class JobTelemetry<Job> {
     };
   }
 
-  #extract(job: Job) {
-    const carrier = safely(() => this.#adapter.carrier(job));
+  #extract(job: Job): ExtractedContext | undefined {
+    const adapter = this.#adapter;
+    if (adapter.extracted) return safely(() => adapter.extracted!(job));
+    const carrier = safely(() => adapter.carrier(job));
     return extractCarrier(carrier, this.options.propagator);
   }
 
@@ -533,16 +566,11 @@ export class JobTelemetry<Job> {
       const extracted = this.#extract(runs[0]!.job);
       return extracted ? [{ context: extracted.spanContext }] : undefined;
     }
-    return this.#links(runs.map((run) => safely(() => this.#adapter.carrier(run.job))));
+    return toLinks(runs.map((run) => this.#extract(run.job)));
   }
 
   #links(carriers: readonly unknown[]): Link[] {
-    const links: Link[] = [];
-    for (const carrier of carriers) {
-      const extracted = extractCarrier(carrier, this.options.propagator);
-      if (extracted) links.push({ context: extracted.spanContext });
-    }
-    return links;
+    return toLinks(carriers.map((carrier) => extractCarrier(carrier, this.options.propagator)));
   }
 
   #callHook(name: string, call: () => void): void {
@@ -575,6 +603,12 @@ function groupVerdict(runs: readonly JobRun<unknown>[]): { outcome?: JobOutcome;
     errorType ??= run.errorType;
   }
   return { outcome, errorType };
+}
+
+function toLinks(producers: readonly (ExtractedContext | undefined)[]): Link[] {
+  const links: Link[] = [];
+  for (const producer of producers) if (producer) links.push({ context: producer.spanContext });
+  return links;
 }
 
 function safely<T>(read: () => T): T | undefined {
