@@ -41,7 +41,8 @@ beforeAll(async () => {
       system,
       databaseUrl: db.url,
       ...SYSTEMS[system],
-      health: true,
+      // One queue-health collector for the database, which holds both systems' queues.
+      health: system === 'pg-boss',
       otel: {
         OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${prometheus.url}/api/v1/otlp/v1/metrics`,
         OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${jaeger.otlpHttp}/v1/traces`,

@@ -58,7 +58,8 @@ beforeAll(async () => {
       system,
       databaseUrl: db.url,
       ...SYSTEMS[system],
-      health: true,
+      // One queue-health collector for the database, which holds both systems' queues.
+      health: system === 'pg-boss',
       otel: { OTEL_EXPORTER_OTLP_ENDPOINT: agent.otlpHttp! },
     });
     processes.push(workers[system].process);
