@@ -19,7 +19,8 @@ import { rulesWithTimeScaled } from './harness/rules.js';
  * says; they resolve when the condition ends.
  *
  * Timing is the one thing changed besides addresses: the rules' durations (`for`, range windows)
- * are divided by TIME_DIVISOR, Prometheus evaluates every second, Alertmanager waits 1 s before a
+ * are divided by TIME_DIVISOR, Prometheus evaluates and sends firing alerts again every second
+ * (shipped: 15 s, and 1 m by default), Alertmanager waits 1 s before a
  * group's first notification and 2 s between updates, and this process exports metrics every
  * second. Thresholds, labels, routes, grouping and inhibition are the shipped ones.
  */
@@ -85,7 +86,7 @@ beforeAll(async () => {
     scrape: agent.prometheus!,
     alertmanager: alertmanager.address,
     ruleFiles: [scratch.write('queuetel-alerts.yml', rulesWithTimeScaled(TIME_DIVISOR))],
-    evaluationInterval: '1s',
+    alertTimings: { evaluationInterval: '1s', resendDelay: '1s' },
   });
   processes.push(prometheus.process);
 }, 120_000);

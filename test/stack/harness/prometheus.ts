@@ -34,8 +34,13 @@ export interface PrometheusOptions {
   readonly alertmanager?: string;
   /** Rule files to load in place of the shipped rules directory; default the shipped rules. */
   readonly ruleFiles?: readonly string[];
-  /** Replaces the shipped evaluation interval (a timing), for alert tests that cannot wait 15 s. */
-  readonly evaluationInterval?: string;
+  /**
+   * Replaces the shipped evaluation interval, and sets how often firing alerts are sent again
+   * (`--rules.alert.resend-delay`, 1 m by default): timings, for alert tests that cannot wait.
+   * Prometheus finds its Alertmanager a few seconds after start; an alert that fired before then
+   * would otherwise reach it a minute later.
+   */
+  readonly alertTimings?: { readonly evaluationInterval: string; readonly resendDelay: string };
   /** Prometheus 3's own OTLP receiver (`--web.enable-otlp-receiver`). */
   readonly otlp?: boolean;
 }
@@ -58,8 +63,9 @@ export async function startPrometheus(
   const scrapes = valueAt(config, ['scrape_configs']) as Config[];
   if (options.scrape) replaceAt(scrapes[0]!, ['static_configs'], [{ targets: [options.scrape] }]);
   else replaceAt(config, ['scrape_configs'], []);
-  if (options.evaluationInterval)
-    replaceAt(config, ['global', 'evaluation_interval'], options.evaluationInterval);
+  if (options.alertTimings) {
+    replaceAt(config, ['global', 'evaluation_interval'], options.alertTimings.evaluationInterval);
+  }
   const file = scratch.write(`${name}.yml`, config);
 
   const address = await freeAddress();
@@ -72,6 +78,7 @@ export async function startPrometheus(
     '--enable-feature=exemplar-storage',
   ];
   if (options.otlp) args.push('--web.enable-otlp-receiver');
+  if (options.alertTimings) args.push(`--rules.alert.resend-delay=${options.alertTimings.resendDelay}`);
   const process = await startProcess(name, binary, args, () => httpOk(`${url}/-/ready`));
 
   async function api<T>(path: string, params: Record<string, string>): Promise<T> {
