@@ -18,11 +18,11 @@ import {
 import {
   AlwaysOffSampler,
   AlwaysOnSampler,
-  BasicTracerProvider,
+  TracerProvider,
   BatchSpanProcessor,
   type ReadableSpan,
   type SpanExporter,
-} from '@opentelemetry/sdk-trace-base';
+} from '@opentelemetry/sdk-trace';
 import { QueuetelMetricProducer } from '@queuetel/core';
 
 let globalsInstalled = false;
@@ -102,7 +102,7 @@ export interface SdkOptions {
 
 /** The real OpenTelemetry SDK as an application would set it up, exporting nowhere. */
 export interface BenchSdk {
-  readonly tracerProvider: BasicTracerProvider;
+  readonly tracerProvider: TracerProvider;
   readonly meterProvider: MeterProvider;
   /** queuetel's fast path, wired to the same reader as the meter provider. */
   readonly metricProducer: QueuetelMetricProducer;
@@ -115,9 +115,9 @@ export interface BenchSdk {
 export function createBenchSdk(options: SdkOptions): BenchSdk {
   installGlobals();
   const spanExporter = new DiscardingSpanExporter();
-  const tracerProvider = new BasicTracerProvider({
+  const tracerProvider = new TracerProvider({
     sampler: options.sampled ? new AlwaysOnSampler() : new AlwaysOffSampler(),
-    spanProcessors: [new BatchSpanProcessor(spanExporter)],
+    spanProcessors: [new BatchSpanProcessor({ exporter: spanExporter })],
   });
   const metricProducer = new QueuetelMetricProducer();
   const reader =

@@ -291,12 +291,12 @@ function naiveWrapper(): Subject {
     description: 'startActiveSpan, one histogram record and one counter add per job, 5 attributes',
     run: (i) => {
       const job = pgBossJob(i, carrier);
-      const data = job.data as Record<string, unknown>;
+      const data = job.data as { project: string; endpoint: string; status: number };
       const attributes: Attributes = {
         'messaging.system': 'pg-boss',
         'messaging.destination.name': QUEUE,
-        project: data.project as string,
-        endpoint: data.endpoint as string,
+        project: data.project,
+        endpoint: data.endpoint,
         http_status_code: `${String(data.status)[0]}xx`,
       };
       return tracer.startActiveSpan(
@@ -348,7 +348,7 @@ function spanFloor(): Subject {
     description: 'extract + linked CONSUMER span with the same 11 attributes + context.with, nothing else',
     run: async (i) => {
       const job = pgBossJob(i, carrier);
-      const data = job.data as Record<string, unknown>;
+      const data = job.data as { project: string; endpoint: string; status: number };
       const extracted = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, carrier));
       const span = tracer.startSpan(
         `process ${QUEUE}`,
@@ -360,8 +360,8 @@ function spanFloor(): Subject {
         'queuetel.job.attempt': 1,
         'queuetel.job.retry_count': 0,
         'queuetel.job.wait_time': 1.48,
-        project: data.project as string,
-        endpoint: data.endpoint as string,
+        project: data.project,
+        endpoint: data.endpoint,
         http_status_code: '2xx',
       });
       try {

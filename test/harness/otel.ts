@@ -11,11 +11,11 @@ import {
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import {
-  BasicTracerProvider,
+  TracerProvider,
   InMemorySpanExporter,
   SimpleSpanProcessor,
   type ReadableSpan,
-} from '@opentelemetry/sdk-trace-base';
+} from '@opentelemetry/sdk-trace';
 import { QueuetelMetricProducer } from '@queuetel/core';
 
 let contextInstalled = false;
@@ -44,13 +44,13 @@ export class ManualMetricReader extends MetricReader {
 export type MetricsPath = 'producer' | 'meter';
 
 export interface TestTelemetry {
-  readonly tracerProvider: BasicTracerProvider;
+  readonly tracerProvider: TracerProvider;
   readonly meterProvider: MeterProvider;
   /** Set on the producer path; pass it to the instrumentation as `metricProducer`. */
   readonly metricProducer: QueuetelMetricProducer | undefined;
   /** The instrumentation options that route spans and metrics here. */
   readonly providers: {
-    tracerProvider: BasicTracerProvider;
+    tracerProvider: TracerProvider;
     meterProvider?: MeterProvider;
     metricProducer?: QueuetelMetricProducer;
   };
@@ -64,7 +64,7 @@ export interface TestTelemetry {
 export function createTestTelemetry(path: MetricsPath = 'producer'): TestTelemetry {
   installGlobalContext();
   const exporter = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
   const metricProducer = path === 'producer' ? new QueuetelMetricProducer() : undefined;
   const reader = new ManualMetricReader(metricProducer ? { metricProducers: [metricProducer] } : {});
   const meterProvider = new MeterProvider({ readers: [reader] });

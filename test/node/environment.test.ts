@@ -1,5 +1,5 @@
 import { metrics, trace } from '@opentelemetry/api';
-import { AlwaysOnSampler } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOnSampler } from '@opentelemetry/sdk-trace';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startTelemetry, type Telemetry } from '@queuetel/node';
 import { startOtlpReceiver, type OtlpReceiver } from '../harness/otlp-receiver.js';

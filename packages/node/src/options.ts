@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
-import { core, type NodeSDKConfiguration } from '@opentelemetry/sdk-node';
+import { getBooleanFromEnv, getNumberFromEnv, getStringFromEnv } from '@opentelemetry/core';
+import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { QueuetelConfigError, expectBoolean, expectWholeNumber, typeName } from '@queuetel/core';
 import { DEFAULT_CARDINALITY_LIMIT } from './views.js';
 
@@ -131,11 +132,11 @@ export function resolveTelemetryOptions(options: TelemetryOptions | undefined): 
 
   const interval =
     o.metricExportIntervalMillis ??
-    positive(core.getNumberFromEnv('OTEL_METRIC_EXPORT_INTERVAL')) ??
+    positive(getNumberFromEnv('OTEL_METRIC_EXPORT_INTERVAL')) ??
     DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS;
   const metricTimeout =
     o.exportTimeoutMillis ??
-    positive(core.getNumberFromEnv('OTEL_METRIC_EXPORT_TIMEOUT')) ??
+    positive(getNumberFromEnv('OTEL_METRIC_EXPORT_TIMEOUT')) ??
     DEFAULT_METRIC_EXPORT_TIMEOUT_MILLIS;
 
   return {
@@ -153,13 +154,13 @@ export function resolveTelemetryOptions(options: TelemetryOptions | undefined): 
     flushOnSignals: o.flushOnSignals ?? false,
     shutdownTimeoutMillis: o.shutdownTimeoutMillis ?? DEFAULT_SHUTDOWN_TIMEOUT_MILLIS,
     instrumentations: o.instrumentations ?? [],
-    disabled: core.getBooleanFromEnv('OTEL_SDK_DISABLED'),
+    disabled: getBooleanFromEnv('OTEL_SDK_DISABLED'),
   };
 }
 
 function serviceNameInEnvironment(): boolean {
-  if (core.getStringFromEnv('OTEL_SERVICE_NAME')) return true;
-  const attributes = core.getStringFromEnv('OTEL_RESOURCE_ATTRIBUTES') ?? '';
+  if (getStringFromEnv('OTEL_SERVICE_NAME')) return true;
+  const attributes = getStringFromEnv('OTEL_RESOURCE_ATTRIBUTES') ?? '';
   return attributes.split(',').some((pair) => {
     const [key, value] = pair.split('=', 2);
     return key?.trim() === 'service.name' && (value ?? '').trim() !== '';

@@ -1,8 +1,19 @@
+import * as api from '@opentelemetry/api';
 import { context, diag, metrics, propagation, trace } from '@opentelemetry/api';
-import { logs } from '@opentelemetry/api-logs';
+import { logs as logsBefore110 } from '@opentelemetry/api-logs';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { NodeSDK, metrics as sdkMetrics, resources } from '@opentelemetry/sdk-node';
+import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  hostDetector,
+  processDetector,
+  resourceFromAttributes,
+  type Resource,
+} from '@opentelemetry/resources';
+import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { NodeSDK } from '@opentelemetry/sdk-node';
 import {
   QueuetelMetricProducer,
   describe,
@@ -74,7 +85,7 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
     resource: buildResource(resolved),
     traceExporter: new OTLPTraceExporter(exporterConfig(resolved, resolved.tracesUrl)),
     metricReaders: [
-      new sdkMetrics.PeriodicExportingMetricReader({
+      new PeriodicExportingMetricReader({
         exporter: new OTLPMetricExporter(exporterConfig(resolved, resolved.metricsUrl)),
         exportIntervalMillis: resolved.metricExportIntervalMillis,
         exportTimeoutMillis: resolved.metricExportTimeoutMillis,
@@ -112,7 +123,10 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
       metrics.disable();
       propagation.disable();
       context.disable();
-      logs.disable();
+      // The logs API is part of @opentelemetry/api from 1.10 (SDK 3.x) and was @opentelemetry/api-logs
+      // before (SDK 2.x): whichever the installed SDK registered with, reset it.
+      logsBefore110.disable();
+      (api as { logs?: { disable(): void } }).logs?.disable();
       delete slot[RUNNING];
     })();
     return stopping;
@@ -121,17 +135,12 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   return { metricProducer, shutdown };
 }
 
-function buildResource(resolved: ResolvedTelemetryOptions): resources.Resource {
+function buildResource(resolved: ResolvedTelemetryOptions): Resource {
   const explicit = { ...resolved.resourceAttributes };
   if (resolved.serviceName !== undefined) explicit['service.name'] = resolved.serviceName;
-  return resources
-    .defaultResource()
-    .merge(
-      resources.detectResources({
-        detectors: [resources.envDetector, resources.processDetector, resources.hostDetector],
-      }),
-    )
-    .merge(resources.resourceFromAttributes(explicit));
+  return defaultResource()
+    .merge(detectResources({ detectors: [envDetector, processDetector, hostDetector] }))
+    .merge(resourceFromAttributes(explicit));
 }
 
 function exporterConfig(

@@ -1,4 +1,4 @@
-import { metrics as sdkMetrics } from '@opentelemetry/sdk-node';
+import { AggregationType, InstrumentType, type ViewOptions } from '@opentelemetry/sdk-metrics';
 import {
   DURATION_BUCKETS,
   METRIC_COLLECTOR_DURATION,
@@ -75,14 +75,14 @@ const OTHER_INSTRUMENTS = [
  * Exactly one view matches each instrument, because the SDK makes one stream per matching view
  * and two would report the metric twice.
  */
-export function queuetelViews(cardinalityLimit = DEFAULT_CARDINALITY_LIMIT): sdkMetrics.ViewOptions[] {
-  const histogram = (name: string, boundaries: readonly number[]): sdkMetrics.ViewOptions => ({
+export function queuetelViews(cardinalityLimit = DEFAULT_CARDINALITY_LIMIT): ViewOptions[] {
+  const histogram = (name: string, boundaries: readonly number[]): ViewOptions => ({
     instrumentName: name,
     // Only a histogram can take bucket boundaries; an instrument of another kind under the same
     // name keeps the SDK's default rather than failing.
-    instrumentType: sdkMetrics.InstrumentType.HISTOGRAM,
+    instrumentType: InstrumentType.HISTOGRAM,
     aggregation: {
-      type: sdkMetrics.AggregationType.EXPLICIT_BUCKET_HISTOGRAM,
+      type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM,
       options: { boundaries: [...boundaries] },
     },
     aggregationCardinalityLimit: cardinalityLimit,

@@ -1,5 +1,5 @@
 import { metrics, trace } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { getGlobalMetricProducer } from '@queuetel/core';
 import { startTelemetry, TelemetryAlreadyStartedError, type Telemetry } from '../src/index.js';
