@@ -8,7 +8,7 @@ import { startPrometheus, type RunningPrometheus } from './harness/prometheus.js
 
 /**
  * Exemplars from a histogram point to the trace of one job: the link from "this queue is slow" to
- * "this is the slow job". The JavaScript SDK (sdk-metrics 2.12) does not attach exemplars to what
+ * "this is the slow job". The JavaScript SDK (sdk-metrics 3.1) does not attach exemplars to what
  * it exports, so queuetel's workers send none today (docs/collector.md says so). What the shipped
  * stack must do is carry them once an SDK sends them: this test sends an OTLP histogram point with
  * an exemplar, as the Go and Java SDKs do, through the real collector into the real Prometheus,
