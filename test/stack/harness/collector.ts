@@ -92,7 +92,7 @@ export function startLoadBalancer(
     const prometheus = await freeAddress();
     replaceAt(config, ['receivers', 'otlp', 'protocols', 'grpc', 'endpoint'], otlpGrpc);
     replaceAt(config, ['receivers', 'otlp', 'protocols', 'http', 'endpoint'], otlpHttp);
-    replaceAt(config, ['exporters', 'loadbalancing', 'resolver'], { static: { hostnames: samplers } });
+    replaceAt(config, ['exporters', 'load_balancing', 'resolver'], { static: { hostnames: samplers } });
     replaceAt(config, ['exporters', 'prometheus', 'endpoint'], prometheus);
     return { otlpGrpc, otlpHttp: `http://${otlpHttp}`, prometheus };
   });
