@@ -149,7 +149,9 @@ describe('the bundled alert rules through Alertmanager', () => {
     const queuetel = instrumentPgBoss(boss);
     await boss.work(
       FLAKY,
-      { batchSize: 1, pollingIntervalSeconds: 0.5 },
+      // Batches of 10, each job in turn: pg-boss waits its polling interval between fetches, and
+      // the rule wants at least 20 attempts in its window.
+      { batchSize: 10, pollingIntervalSeconds: 0.5 },
       queuetel.eachJob(async (job: { data: { fail: boolean } }) => {
         await new Promise((resolve) => setTimeout(resolve, FLAKY_WORK_MS));
         if (job.data.fail) throw new Error('flaky dependency');
