@@ -46,9 +46,25 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: failingRun ? ['test/fixtures/failing-run/integration.fails.ts'] : ['test/**/*.test.ts'],
+          exclude: ['test/stack/**'],
           globalSetup: ['test/harness/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        // The observability stack run as real programs (test/stack/): after the other projects and
+        // one file at a time, so that its timings (job to dashboard, alert delays) are not measured
+        // on a machine busy with the rest of the suite. scripts/stack/build.ts provides the programs.
+        extends: true,
+        test: {
+          name: 'stack',
+          include: failingRun ? ['test/fixtures/failing-run/stack.fails.ts'] : ['test/stack/**/*.test.ts'],
+          globalSetup: ['test/harness/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 240_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
     ],
