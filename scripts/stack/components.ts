@@ -26,6 +26,11 @@ interface GoProgram {
   readonly module: string;
   readonly pkg: string;
   readonly version: string;
+  /**
+   * The release that module version is, as its images are tagged: a `go build` of the module
+   * stamps no version into the binary, so it is written here, beside the module version.
+   */
+  readonly release: string;
   readonly binary: string;
 }
 
@@ -54,6 +59,7 @@ export const PROGRAMS: Readonly<Record<StackProgram, ProgramSource>> = {
     module: 'github.com/jaegertracing/jaeger',
     pkg: 'github.com/jaegertracing/jaeger/cmd/jaeger',
     version: 'v1.76.0',
+    release: '2.13.0',
     binary: 'jaeger',
   },
   // Module v0.316.0 is Prometheus 3.16.0; it receives OTLP itself (--web.enable-otlp-receiver).
@@ -62,6 +68,7 @@ export const PROGRAMS: Readonly<Record<StackProgram, ProgramSource>> = {
     module: 'github.com/prometheus/prometheus',
     pkg: 'github.com/prometheus/prometheus/cmd/prometheus',
     version: 'v0.316.0',
+    release: '3.16.0',
     binary: 'prometheus',
   },
   prometheus: { kind: 'debian', aptPackage: 'prometheus', path: '/usr/bin/prometheus' },

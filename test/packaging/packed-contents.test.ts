@@ -26,15 +26,18 @@ const packed = (
   JSON.parse(
     execFileSync('npm', ['pack', '--dry-run', '--json', '--workspaces'], { cwd: root, encoding: 'utf8' }),
   ) as { name: string; files: { path: string }[] }[]
-).map(({ name, files }) => {
-  const dir = name.replace('@queuetel/', '');
-  return {
-    name,
-    dir,
-    files: files.map((file) => file.path).sort(),
-    manifest: JSON.parse(readFileSync(`${root}packages/${dir}/package.json`, 'utf8')) as Manifest,
-  };
-});
+)
+  // The published packages; the examples are private workspaces, never packed for the registry.
+  .filter(({ name }) => name.startsWith('@queuetel/'))
+  .map(({ name, files }) => {
+    const dir = name.replace('@queuetel/', '');
+    return {
+      name,
+      dir,
+      files: files.map((file) => file.path).sort(),
+      manifest: JSON.parse(readFileSync(`${root}packages/${dir}/package.json`, 'utf8')) as Manifest,
+    };
+  });
 
 /** The targets of a Markdown document's inline links. */
 function linkTargets(markdown: string): string[] {

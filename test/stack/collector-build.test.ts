@@ -7,6 +7,7 @@ import {
   COLLECTOR_MANIFEST,
   COLLECTOR_RELEASE,
   REPO_ROOT,
+  PROGRAMS,
   stackBinary,
   type StackProgram,
 } from '../../scripts/stack/components.js';
@@ -82,8 +83,12 @@ describe('the compose files', () => {
 
   it('run the Jaeger, Prometheus and Alertmanager releases the tests run', () => {
     const version = (output: string) => /version:? v?(\d+\.\d+\.\d+)/i.exec(output)?.[1];
-    expect(tagOf('jaegertracing/jaeger')).toEqual([version(run('jaeger', ['version']))]);
-    expect(tagOf('prom/prometheus')).toEqual([`v${version(run('prometheus3', ['--version']))}`]);
+    const releaseOf = (program: 'jaeger' | 'prometheus3') => {
+      const source = PROGRAMS[program];
+      return source.kind === 'go' ? source.release : undefined;
+    };
+    expect(tagOf('jaegertracing/jaeger')).toEqual([releaseOf('jaeger')]);
+    expect(tagOf('prom/prometheus')).toEqual([`v${releaseOf('prometheus3')}`]);
     expect(tagOf('prom/alertmanager')).toEqual([`v${version(run('alertmanager', ['--version']))}`]);
   });
 });

@@ -39,7 +39,7 @@ export async function startProcess(
   name: string,
   command: string,
   args: readonly string[],
-  ready: () => Promise<unknown>,
+  ready: (started: StackProcess) => Promise<unknown>,
   options: { env?: NodeJS.ProcessEnv; cwd?: string; readyTimeoutMs?: number } = {},
 ): Promise<StackProcess> {
   const child: ChildProcess = spawn(command, args, {
@@ -80,7 +80,7 @@ export async function startProcess(
   try {
     await eventually(async () => {
       if (exited !== undefined) throw new Error(`${name} ${exited}`);
-      await ready();
+      await ready(running);
     }, options.readyTimeoutMs ?? 30_000);
   } catch (error) {
     await running.stop();

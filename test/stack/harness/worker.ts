@@ -44,8 +44,8 @@ export async function startWorker(name: string, settings: WorkerSettings): Promi
     name,
     globalThis.process.execPath,
     ['--import', 'tsx', 'test/stack/fixtures/worker.ts'],
-    async () => {
-      port = lines(process.output()).find((line) => line.ready !== undefined)?.ready as number | undefined;
+    async (started) => {
+      port = lines(started.output()).find((line) => line.ready !== undefined)?.ready as number | undefined;
       if (port === undefined) throw new Error('not listening yet');
     },
     {
