@@ -1,9 +1,15 @@
 export { instrumentPgBoss } from './instrument.js';
+export {
+  PgBossInstrumentation,
+  PG_BOSS_MODULE,
+  PG_BOSS_VERSIONS,
+  type PgBossInstrumentationConfig,
+} from './pg-boss-instrumentation.js';
 export { DATA_CARRIER_KEY } from './data-carrier.js';
 export type {
   BatchHandler,
   JobHandler,
-  PgBossInstrumentation,
+  InstrumentedPgBoss,
   PgBossInstrumentationOptions,
   PgBossJob,
   PgBossLike,

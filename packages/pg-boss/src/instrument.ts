@@ -1,11 +1,17 @@
-import { JobTelemetry, QueuetelConfigError, expectBoolean, resolveOptions } from '@queuetel/core';
+import {
+  JobTelemetry,
+  QueuetelConfigError,
+  expectBoolean,
+  resolveOptions,
+  type ResolvedOptions,
+} from '@queuetel/core';
 import { hasBuiltInTelemetry } from './built-in.js';
 import { eachJob, instrumentHandler, type ConsumerContext } from './consumer.js';
 import { PG_BOSS_ADAPTER } from './job-adapter.js';
 import { instrumentInsert, instrumentSendCall } from './producer.js';
 import type {
   BatchHandler,
-  PgBossInstrumentation,
+  InstrumentedPgBoss,
   PgBossInstrumentationOptions,
   PgBossJob,
   PgBossLike,
@@ -15,6 +21,13 @@ type Call = (...args: unknown[]) => Promise<unknown>;
 
 const INSTRUMENTED = Symbol.for('queuetel.pg-boss.instrumented');
 
+/** Checks the options `instrumentPgBoss()` and `PgBossInstrumentation` take; a bad one throws naming it. */
+export function checkInstrumentOptions(options: PgBossInstrumentationOptions): ResolvedOptions<PgBossJob> {
+  const resolved = resolveOptions(options, ['builtInTelemetry']);
+  expectBoolean('builtInTelemetry', options.builtInTelemetry);
+  return resolved;
+}
+
 /**
  * Instruments one PgBoss instance in place: its job-creating calls and `work()` now record spans
  * and metrics. Call it before `work()`; code that calls the instance needs no other change.
@@ -22,7 +35,7 @@ const INSTRUMENTED = Symbol.for('queuetel.pg-boss.instrumented');
 export function instrumentPgBoss(
   boss: PgBossLike,
   options: PgBossInstrumentationOptions = {},
-): PgBossInstrumentation {
+): InstrumentedPgBoss {
   if (
     boss === null ||
     typeof boss !== 'object' ||
@@ -37,8 +50,7 @@ export function instrumentPgBoss(
       'is already instrumented; call uninstrument() on the first instrumentation',
     );
   }
-  const resolved = resolveOptions(options, ['builtInTelemetry']);
-  expectBoolean('builtInTelemetry', options.builtInTelemetry);
+  const resolved = checkInstrumentOptions(options);
   const builtInTelemetry = options.builtInTelemetry ?? hasBuiltInTelemetry(boss);
 
   const telemetry = new JobTelemetry(resolved, PG_BOSS_ADAPTER);
