@@ -17,6 +17,8 @@ export interface EnvMetricReaders {
   readonly readers: MetricReader[];
   /** The Prometheus reader, when `OTEL_METRICS_EXPORTER` names it, for an application that serves `/metrics` itself. */
   readonly prometheus: PrometheusExporter | undefined;
+  /** The OTLP protocol metrics go over, when `OTEL_METRICS_EXPORTER` names `otlp`. */
+  readonly otlpProtocol: string | undefined;
 }
 
 export interface MetricReaderOptions {
@@ -46,7 +48,7 @@ const SDK_DEFAULT_EXPORT_TIMEOUT_MILLIS = 30_000;
 export function metricReadersFromEnv(options: MetricReaderOptions): EnvMetricReaders {
   const names = [...new Set(getStringListFromEnv('OTEL_METRICS_EXPORTER') ?? [])];
   if (names.length === 0) names.push('otlp');
-  if (names.includes('none')) return { readers: [], prometheus: undefined };
+  if (names.includes('none')) return { readers: [], prometheus: undefined, otlpProtocol: undefined };
 
   const { metricProducers } = options;
   const interval =
@@ -69,10 +71,12 @@ export function metricReadersFromEnv(options: MetricReaderOptions): EnvMetricRea
 
   const readers: MetricReader[] = [];
   let prometheus: PrometheusExporter | undefined;
+  let otlpProtocol: string | undefined;
   for (const name of names) {
     switch (name) {
       case 'otlp':
-        readers.push(periodic(otlpMetricExporter()));
+        otlpProtocol = otlpMetricsProtocol();
+        readers.push(periodic(otlpMetricExporter(otlpProtocol)));
         break;
       case 'console':
         readers.push(periodic(new ConsoleMetricExporter()));
@@ -94,7 +98,7 @@ export function metricReadersFromEnv(options: MetricReaderOptions): EnvMetricRea
         );
     }
   }
-  return { readers, prometheus };
+  return { readers, prometheus, otlpProtocol };
 }
 
 /** The OTLP protocol of metrics, as the specification defines its variables and default. */
@@ -107,8 +111,7 @@ export function otlpMetricsProtocol(): string {
   );
 }
 
-function otlpMetricExporter(): PushMetricExporter {
-  const protocol = otlpMetricsProtocol();
+function otlpMetricExporter(protocol: string): PushMetricExporter {
   switch (protocol) {
     case 'grpc':
       return new OtlpGrpcMetricExporter();
