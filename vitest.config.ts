@@ -8,19 +8,31 @@ const alias = Object.fromEntries(
   readdirSync(packagesDir).map((name) => [`@queuetel/${name}`, `${packagesDir}${name}/src/index.ts`]),
 );
 
+// QUEUETEL_FAILING_RUN=1 runs each project over one deliberately failing test instead of the suite,
+// with everything else as configured: test/ci/verdict.test.ts expects that run to fail.
+const failingRun = process.env.QUEUETEL_FAILING_RUN === '1';
+// QUEUETEL_TEST_REPORT names a file for vitest's JSON report, from which .ci/run sums the counts.
+const report = process.env.QUEUETEL_TEST_REPORT;
+
 export default defineConfig({
   resolve: { alias },
   test: {
+    reporters: report ? ['default', ['json', { outputFile: report }]] : ['default'],
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['packages/*/test/**/*.test.ts', 'benchmarks/test/**/*.test.ts'] },
+        test: {
+          name: 'unit',
+          include: failingRun
+            ? ['test/fixtures/failing-run/unit.fails.ts']
+            : ['packages/*/test/**/*.test.ts', 'benchmarks/test/**/*.test.ts'],
+        },
       },
       {
         extends: true,
         test: {
           name: 'integration',
-          include: ['test/**/*.test.ts'],
+          include: failingRun ? ['test/fixtures/failing-run/integration.fails.ts'] : ['test/**/*.test.ts'],
           globalSetup: ['test/harness/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -23,7 +23,7 @@ export function runTool(name: keyof typeof PACKAGE_OF, args: readonly string[], 
     throw new Error(
       `${name} is not installed. It comes with Debian's ${PACKAGE_OF[name]} package: ` +
         `apt-get install -y --no-install-recommends prometheus prometheus-alertmanager ` +
-        `(.ci/run installs it when it is missing).`,
+        `(npm test installs it first, through scripts/test-deps.sh).`,
     );
   }
   if (result.error) throw result.error;

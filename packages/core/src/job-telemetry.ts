@@ -31,9 +31,9 @@ import {
   type JobOutcome,
 } from './names.js';
 import type { ResolvedOptions } from './options.js';
-import { OnceReporter, describe } from './safe.js';
+import { OnceReporter } from './safe.js';
 import { extractCarrier, injectCarrier, type Carrier } from './tracing/carrier.js';
-import { errorTypeOf, recordFailure } from './tracing/errors.js';
+import { errorTypeOf, messageOf, recordFailure } from './tracing/errors.js';
 
 /** What an adapter can tell about one job without any I/O. */
 export interface JobFacts {
@@ -175,13 +175,17 @@ export class JobTelemetry<Job> {
       failure = { error };
       throw error;
     } finally {
-      try {
-        const seconds = (performance.now() - startedAt) / 1000;
-        for (const run of runs) this.#finish(run, failure, seconds, plan);
-        if (span) this.#closeSpan(span.span, queueMetrics, jobs, failure, seconds);
-      } catch (error) {
-        this.reporter.report('process:finish', 'recording the end of a job failed', error);
+      // Each job and the span are finished apart, so that one failure to record leaves no other job
+      // in flight and no span open.
+      const seconds = (performance.now() - startedAt) / 1000;
+      for (const run of runs) {
+        try {
+          this.#finish(run, failure, seconds, plan);
+        } catch (error) {
+          this.reporter.report('process:finish', 'recording the end of a job failed', error);
+        }
       }
+      if (span) this.#closeSpan(span.span, queueMetrics, jobs, failure, seconds);
     }
   }
 
@@ -218,7 +222,7 @@ export class JobTelemetry<Job> {
       return result;
     } catch (error) {
       errorType = errorTypeOf(error);
-      if (span) recordFailure(span, error, errorType);
+      if (span) recordFailure(span, error, errorType, this.options.exceptionMessages);
       throw error;
     } finally {
       try {
@@ -289,7 +293,7 @@ export class JobTelemetry<Job> {
       links,
       startTime,
     });
-    if (failure) recordFailure(span, failure.error, errorType!);
+    if (failure) recordFailure(span, failure.error, errorType!, this.options.exceptionMessages);
     span.end();
   }
 
@@ -309,6 +313,7 @@ export class JobTelemetry<Job> {
   }
 
   #finish(run: JobRun<Job>, failure: Failure | undefined, seconds: number, plan: SpanPlan): void {
+    run.series.inFlight.add(-1);
     let verdict: Verdict;
     try {
       verdict = this.#adapter.verdict(run.job, failure, seconds);
@@ -317,7 +322,6 @@ export class JobTelemetry<Job> {
       verdict = { outcome: failure ? JOB_OUTCOMES.failed : JOB_OUTCOMES.completed };
     }
     const errorType = failure ? (verdict.errorType ?? errorTypeOf(failure.error)) : undefined;
-    run.series.inFlight.add(-1);
     const end = run.series.end(verdict.outcome, errorType);
     end.outcomes.add(1);
     end.duration.record(seconds);
@@ -328,7 +332,7 @@ export class JobTelemetry<Job> {
         [ATTR_MESSAGING_MESSAGE_ID]: run.facts.id,
         [ATTR_JOB_OUTCOME]: verdict.outcome,
         [ATTR_ERROR_TYPE]: errorType,
-        'exception.message': failure.error instanceof Error ? failure.error.message : describe(failure.error),
+        'exception.message': this.options.exceptionMessages ? messageOf(failure.error) : undefined,
       });
     }
   }
@@ -388,18 +392,23 @@ export class JobTelemetry<Job> {
     failure: Failure | undefined,
     seconds: number,
   ): void {
-    let errorType: string | undefined;
-    if (failure) {
-      errorType =
-        jobs.length === 1 ? this.#verdictErrorType(jobs[0]!, failure, seconds) : errorTypeOf(failure.error);
-      recordFailure(span, failure.error, errorType);
+    try {
+      let errorType: string | undefined;
+      if (failure) {
+        errorType =
+          jobs.length === 1 ? this.#verdictErrorType(jobs[0]!, failure, seconds) : errorTypeOf(failure.error);
+        recordFailure(span, failure.error, errorType, this.options.exceptionMessages);
+      }
+      queueMetrics.processDuration(errorType).record(seconds);
+      if (this.options.endHook && span.isRecording()) {
+        const hook = this.options.endHook;
+        this.#callHook('endHook', () => hook(span, jobs, failure?.error));
+      }
+    } catch (error) {
+      this.reporter.report('process:finish', 'recording the end of a job failed', error);
+    } finally {
+      span.end();
     }
-    queueMetrics.processDuration(errorType).record(seconds);
-    if (this.options.endHook && span.isRecording()) {
-      const hook = this.options.endHook;
-      this.#callHook('endHook', () => hook(span, jobs, failure?.error));
-    }
-    span.end();
   }
 
   #verdictErrorType(job: Job, failure: Failure, seconds: number): string {

@@ -31,6 +31,7 @@ export interface ResolvedOptions<Job> {
   readonly producerRelationship: ProducerRelationship;
   readonly tracing: boolean;
   readonly metrics: boolean;
+  readonly exceptionMessages: boolean;
   readonly startHook: StartHook<Job> | undefined;
   readonly endHook: EndHook<Job> | undefined;
   readonly maxLabelCombinations: number;
@@ -46,6 +47,7 @@ const SHARED_KEYS = [
   'producerRelationship',
   'tracing',
   'metrics',
+  'exceptionMessages',
   'startHook',
   'endHook',
   'maxLabelCombinations',
@@ -78,6 +80,7 @@ export function resolveOptions<Job>(
   expectOneOf('producerRelationship', o.producerRelationship, RELATIONSHIPS);
   expectBoolean('tracing', o.tracing);
   expectBoolean('metrics', o.metrics);
+  expectBoolean('exceptionMessages', o.exceptionMessages);
   expectFunction('startHook', o.startHook);
   expectFunction('endHook', o.endHook);
   expectWholeNumber('maxLabelCombinations', o.maxLabelCombinations, 1, 100_000);
@@ -98,6 +101,7 @@ export function resolveOptions<Job>(
     producerRelationship: o.producerRelationship ?? 'link',
     tracing: o.tracing ?? true,
     metrics: o.metrics ?? true,
+    exceptionMessages: o.exceptionMessages ?? true,
     startHook: o.startHook,
     endHook: o.endHook,
     maxLabelCombinations: o.maxLabelCombinations ?? 500,

@@ -16,8 +16,9 @@ export class OnceReporter {
 
 /** A one-line description of anything thrown, for logs. */
 export function describe(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  // Guarded whole: `instanceof` throws on a revoked proxy, and an Error's getters may throw.
   try {
+    if (error instanceof Error) return `${String(error.name)}: ${String(error.message)}`;
     return String(error);
   } catch {
     return 'an unprintable value';

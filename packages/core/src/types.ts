@@ -69,13 +69,20 @@ export interface InstrumentationOptions<Job> {
   tracing?: boolean;
   /** Record metrics. Default true. */
   metrics?: boolean;
+  /**
+   * Put a failure's message and stack on its span (the exception event and the span status). Default
+   * true. `false` keeps only the error's type: for handlers whose errors may quote the data they
+   * were processing.
+   */
+  exceptionMessages?: boolean;
   /** Adds attributes when a process span starts. A hook that throws is logged, never passed on. */
   startHook?: StartHook<Job>;
   /** Adds attributes before a process span ends. A hook that throws is logged, never passed on. */
   endHook?: EndHook<Job>;
   /**
    * Distinct combinations of queue and label values tracked before new ones fold into one
-   * `_overflow` combination. Default 500.
+   * `_overflow` combination; also the most series any one instrument makes, plus one overflow
+   * series. Default 500.
    */
   maxLabelCombinations?: number;
   /** Distinct queue names tracked before new ones fold into `_overflow`. Default 200. */

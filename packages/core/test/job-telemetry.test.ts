@@ -312,7 +312,15 @@ describe('bounded cardinality', () => {
     const metrics = await otel.collect();
     expect(metrics.points('queuetel.job.attempts')).toHaveLength(5);
     expect(metrics.total('queuetel.job.attempts', { a: '_overflow', b: '_overflow' })).toBe(21);
-    expect(metrics.total('queuetel.label.folded', { 'queuetel.label.reason': 'series_limit' })).toBe(21);
+    expect(
+      metrics.total('queuetel.label.folded', {
+        'queuetel.label.key': '_combination',
+        'queuetel.label.reason': 'series_limit',
+      }),
+    ).toBe(21);
+    // The outcome series hold to the same cap: four, then the one overflow series.
+    expect(metrics.points('queuetel.job.outcomes')).toHaveLength(5);
+    expect(metrics.total('queuetel.job.outcomes', { 'queuetel.job.outcome': '_overflow' })).toBe(21);
   });
 
   it('folds queue names past maxQueues', async () => {

@@ -1,7 +1,7 @@
 import { DataPointType } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
 import { QueuetelMetricProducer, type MetricSource } from '@queuetel/core';
-import { CUMULATIVE } from '../src/metrics/aggregation-store.js';
+import { CUMULATIVE } from '../src/metrics/sdk-data.js';
 
 const gaugeSource = (value: number): MetricSource => ({
   collect: (endTime) => ({

@@ -106,7 +106,13 @@ class Consumer<T> {
   }
 
   #start(message: PgmqMessage<T>): void {
-    const running: Promise<void> = this.#handle(message).finally(() => this.#running.delete(running));
+    // #handle is written never to reject; the catch makes sure, since an unobserved rejection below
+    // full concurrency would end the process.
+    const running: Promise<void> = this.#handle(message)
+      .catch((error: unknown) =>
+        this.#deps.telemetry.reporter.report('consume:handle', 'a pgmq message was not settled', error),
+      )
+      .finally(() => this.#running.delete(running));
     this.#running.add(running);
   }
 
@@ -122,18 +128,19 @@ class Consumer<T> {
     let failure: Failure | undefined;
     // The process span's context, so the settle spans that follow are its children.
     let processContext: Context = ROOT_CONTEXT;
+    // Known without looking at what was thrown: `instanceof` throws on a revoked proxy.
+    const exceeded = message.readCount > maxReads;
     try {
       await telemetry.process(this.#queue, [message as PgmqMessage], OWN_SPAN, () => {
         processContext = context.active();
-        if (message.readCount > maxReads) {
+        if (exceeded)
           throw new MaxReadsExceededError(this.#queue, message.msgId, message.readCount, maxReads);
-        }
         telemetry.queue(this.#queue).consumed().add(1);
         return this.#handler(message);
       });
     } catch (error) {
       failure = { error };
-      if (!(error instanceof MaxReadsExceededError)) this.#report(error, 'handler', message);
+      if (!exceeded) this.#report(error, 'handler', message);
     }
     try {
       await context.with(processContext, () => this.#settle(message, failure));

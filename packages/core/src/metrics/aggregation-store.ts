@@ -1,23 +1,18 @@
 import type { Attributes, HrTime } from '@opentelemetry/api';
 import { ValueType } from '@opentelemetry/api';
-import type {
-  AggregationTemporality,
-  DataPointType,
-  HistogramMetricData,
-  MetricData,
-  ScopeMetrics,
-  SumMetricData,
-} from '@opentelemetry/sdk-metrics';
 import { DURATION_BUCKETS } from '../names.js';
 import { HistogramCell, SumCell } from './cells.js';
 import type { InstrumentDescriptor } from './instruments.js';
+import {
+  CUMULATIVE,
+  HISTOGRAM_POINT,
+  SUM_POINT,
+  type HistogramMetricData,
+  type MetricData,
+  type ScopeMetrics,
+  type SumMetricData,
+} from './sdk-data.js';
 import type { BoundCounter, BoundHistogram, MetricSink } from './sink.js';
-
-// The SDK's enums, by value: only their types are imported, so the SDK stays an optional peer of
-// this package. A test holds these equal to the SDK's own.
-export const SUM_POINT = 3 as DataPointType.SUM;
-export const HISTOGRAM_POINT = 0 as DataPointType.HISTOGRAM;
-export const CUMULATIVE = 1 as AggregationTemporality.CUMULATIVE;
 
 interface InstrumentState {
   readonly descriptor: InstrumentDescriptor;

@@ -41,7 +41,8 @@ export class JobMetrics {
   #overflowQueue: QueueMetrics | undefined;
   readonly #seriesIndex = new Map<string, SeriesNode>();
   #seriesCount = 0;
-  readonly #overflowSeries = new Map<QueueMetrics, JobSeries>();
+  #overflowSeries: JobSeries | undefined;
+  readonly #budget: SeriesBudget;
   readonly #folds = new Map<string, BoundCounter>();
   readonly #errorTypes = new Set<string>();
   readonly #overflowValues: readonly string[];
@@ -49,6 +50,7 @@ export class JobMetrics {
   constructor(config: JobMetricsConfig) {
     this.#config = config;
     this.#overflowValues = config.labelKeys.map(() => LABEL_MARKERS.overflow);
+    this.#budget = new SeriesBudget(config, (instrument) => this.fold(instrument, FOLD_REASONS.series_limit));
   }
 
   /** Counts one label value replaced by a marker. */
@@ -72,12 +74,15 @@ export class JobMetrics {
     if (queue) return queue;
     if (this.#queues.size >= this.#config.maxQueues) {
       this.fold(ATTR_MESSAGING_DESTINATION_NAME, FOLD_REASONS.overflow);
-      this.#overflowQueue ??= new QueueMetrics(this.#config, LABEL_MARKERS.overflow, (raw) =>
-        this.errorType(raw),
+      this.#overflowQueue ??= new QueueMetrics(
+        this.#config,
+        LABEL_MARKERS.overflow,
+        (raw) => this.errorType(raw),
+        this.#budget,
       );
       return this.#overflowQueue;
     }
-    queue = new QueueMetrics(this.#config, name, (raw) => this.errorType(raw));
+    queue = new QueueMetrics(this.#config, name, (raw) => this.errorType(raw), this.#budget);
     this.#queues.set(name, queue);
     return queue;
   }
@@ -95,7 +100,7 @@ export class JobMetrics {
   #addSeries(queue: QueueMetrics, labelValues: readonly string[]): JobSeries {
     if (this.#seriesCount >= this.#config.maxLabelCombinations) {
       this.fold(COMBINATION_LABEL_KEY, FOLD_REASONS.series_limit);
-      return this.#overflowSeriesOf(queue);
+      return this.#overflowSeriesOf();
     }
     let node = this.#seriesIndex.get(queue.name);
     if (!node) {
@@ -112,7 +117,13 @@ export class JobMetrics {
       node = child;
     }
     this.#seriesCount++;
-    node.series = new JobSeries(this.#config, queue.name, labelValues, (raw) => this.errorType(raw));
+    node.series = new JobSeries(
+      this.#config,
+      queue.name,
+      labelValues,
+      (raw) => this.errorType(raw),
+      this.#budget,
+    );
     return node.series;
   }
 
@@ -124,13 +135,16 @@ export class JobMetrics {
     return raw;
   }
 
-  #overflowSeriesOf(queue: QueueMetrics): JobSeries {
-    let series = this.#overflowSeries.get(queue);
-    if (!series) {
-      series = new JobSeries(this.#config, queue.name, this.#overflowValues, (raw) => this.errorType(raw));
-      this.#overflowSeries.set(queue, series);
-    }
-    return series;
+  /** The one series every combination past the cap shares, whatever its queue. */
+  #overflowSeriesOf(): JobSeries {
+    this.#overflowSeries ??= new JobSeries(
+      this.#config,
+      LABEL_MARKERS.overflow,
+      this.#overflowValues,
+      (raw) => this.errorType(raw),
+      this.#budget,
+    );
+    return this.#overflowSeries;
   }
 }
 
@@ -150,45 +164,57 @@ export class QueueMetrics {
   readonly #config: JobMetricsConfig;
   readonly #handles = new Map<string, BoundCounter | BoundHistogram>();
   readonly #boundErrorType: ErrorTypeBound;
+  readonly #budget: SeriesBudget;
 
   constructor(
     config: JobMetricsConfig,
     readonly name: string,
     boundErrorType: ErrorTypeBound,
+    budget: SeriesBudget,
   ) {
     this.#config = config;
     this.#boundErrorType = boundErrorType;
+    this.#budget = budget;
   }
 
   /** `messaging.client.consumed.messages`: messages delivered to the application. */
   consumed(): BoundCounter {
-    return this.#handle('consumed', 'process', undefined, (attributes) =>
+    return this.#handle(INSTRUMENTS.consumedMessages.name, 'consumed', 'process', undefined, (attributes) =>
       this.#config.sink.counter(INSTRUMENTS.consumedMessages, attributes),
     ) as BoundCounter;
   }
 
   /** `messaging.process.duration`, per process span. */
   processDuration(errorType: string | undefined): BoundHistogram {
-    return this.#handle('process', 'process', errorType, (attributes) =>
+    return this.#handle(INSTRUMENTS.processDuration.name, 'process', 'process', errorType, (attributes) =>
       this.#config.sink.histogram(INSTRUMENTS.processDuration, attributes),
     ) as BoundHistogram;
   }
 
   /** `messaging.client.operation.duration` for a send, receive or settle call. */
   operationDuration(operation: string, errorType: string | undefined): BoundHistogram {
-    return this.#handle(`duration:${operation}`, operation, errorType, (attributes) =>
-      this.#config.sink.histogram(INSTRUMENTS.operationDuration, attributes),
+    return this.#handle(
+      INSTRUMENTS.operationDuration.name,
+      `duration:${operation}`,
+      operation,
+      errorType,
+      (attributes) => this.#config.sink.histogram(INSTRUMENTS.operationDuration, attributes),
     ) as BoundHistogram;
   }
 
   /** `messaging.client.sent.messages` for one send operation. */
   sent(operation: string, errorType: string | undefined): BoundCounter {
-    return this.#handle(`sent:${operation}`, operation, errorType, (attributes) =>
-      this.#config.sink.counter(INSTRUMENTS.sentMessages, attributes),
+    return this.#handle(
+      INSTRUMENTS.sentMessages.name,
+      `sent:${operation}`,
+      operation,
+      errorType,
+      (attributes) => this.#config.sink.counter(INSTRUMENTS.sentMessages, attributes),
     ) as BoundCounter;
   }
 
   #handle(
+    instrument: string,
     role: string,
     operation: string,
     errorType: string | undefined,
@@ -198,6 +224,11 @@ export class QueueMetrics {
     const id = bounded === undefined ? role : `${role}\u0001${bounded}`;
     let handle = this.#handles.get(id);
     if (!handle) {
+      if (!this.#budget.take(instrument)) {
+        return this.#budget.overflow(instrument, (attributes) =>
+          bind({ ...attributes, [ATTR_MESSAGING_OPERATION_NAME]: LABEL_MARKERS.overflow }),
+        );
+      }
       const attributes: Attributes = {
         [ATTR_MESSAGING_SYSTEM]: this.#config.system,
         [ATTR_MESSAGING_OPERATION_NAME]: operation,
@@ -220,12 +251,14 @@ export class JobSeries {
   readonly #sink: MetricSink;
   readonly #ends = new Map<string, JobEnd>();
   readonly #boundErrorType: ErrorTypeBound;
+  readonly #budget: SeriesBudget;
 
   constructor(
     config: JobMetricsConfig,
     queue: string,
     labelValues: readonly string[],
     boundErrorType: ErrorTypeBound,
+    budget: SeriesBudget,
   ) {
     const attributes: Attributes = {
       [ATTR_MESSAGING_SYSTEM]: config.system,
@@ -235,6 +268,7 @@ export class JobSeries {
     this.attributes = Object.freeze(attributes);
     this.#sink = config.sink;
     this.#boundErrorType = boundErrorType;
+    this.#budget = budget;
     this.inFlight = config.sink.counter(INSTRUMENTS.jobInFlight, attributes);
     this.attempts = config.sink.counter(INSTRUMENTS.jobAttempts, attributes);
     this.waitTime = config.sink.histogram(INSTRUMENTS.jobWaitTime, attributes);
@@ -244,21 +278,79 @@ export class JobSeries {
   end(outcome: JobOutcome, errorType: string | undefined): JobEnd {
     const bounded = errorType === undefined ? undefined : this.#boundErrorType(errorType);
     const id = bounded === undefined ? outcome : `${outcome}\u0001${bounded}`;
-    let end = this.#ends.get(id);
-    if (!end) {
-      const attributes: Attributes = { ...this.attributes, [ATTR_JOB_OUTCOME]: outcome };
-      if (bounded !== undefined) attributes[ATTR_ERROR_TYPE] = bounded;
-      end = {
-        outcomes: this.#sink.counter(INSTRUMENTS.jobOutcomes, attributes),
-        duration: this.#sink.histogram(INSTRUMENTS.jobDuration, attributes),
-      };
-      this.#ends.set(id, end);
+    const end = this.#ends.get(id);
+    if (end) return end;
+    // Outcomes and error types multiply the label combinations: each new pair is one more series of
+    // both instruments, so it is made only while the instrumentation's budget lasts.
+    if (!this.#budget.take(INSTRUMENTS.jobOutcomes.name)) {
+      return this.#budget.overflow(INSTRUMENTS.jobOutcomes.name, (attributes) => ({
+        outcomes: this.#sink.counter(INSTRUMENTS.jobOutcomes, {
+          ...attributes,
+          [ATTR_JOB_OUTCOME]: LABEL_MARKERS.overflow,
+        }),
+        duration: this.#sink.histogram(INSTRUMENTS.jobDuration, {
+          ...attributes,
+          [ATTR_JOB_OUTCOME]: LABEL_MARKERS.overflow,
+        }),
+      }));
     }
-    return end;
+    const attributes: Attributes = { ...this.attributes, [ATTR_JOB_OUTCOME]: outcome };
+    if (bounded !== undefined) attributes[ATTR_ERROR_TYPE] = bounded;
+    const made = {
+      outcomes: this.#sink.counter(INSTRUMENTS.jobOutcomes, attributes),
+      duration: this.#sink.histogram(INSTRUMENTS.jobDuration, attributes),
+    };
+    this.#ends.set(id, made);
+    return made;
   }
 }
 
 export interface JobEnd {
   readonly outcomes: BoundCounter;
   readonly duration: BoundHistogram;
+}
+
+/**
+ * How many series each instrument has made in one instrumentation. Queue names, label values,
+ * outcomes and error types multiply; whatever they multiply to, an instrument makes at most
+ * `maxLabelCombinations` series, then records into one overflow series whose every attribute but the
+ * system is `_overflow`. Each recording there adds one to `queuetel.label.folded`, under the
+ * instrument's name and reason `series_limit`.
+ */
+export class SeriesBudget {
+  readonly #config: JobMetricsConfig;
+  readonly #folded: (instrument: string) => void;
+  readonly #made = new Map<string, number>();
+  readonly #overflows = new Map<string, unknown>();
+  readonly #overflowAttributes: Attributes;
+
+  constructor(config: JobMetricsConfig, folded: (instrument: string) => void) {
+    this.#config = config;
+    this.#folded = folded;
+    const attributes: Attributes = {
+      [ATTR_MESSAGING_SYSTEM]: config.system,
+      [ATTR_MESSAGING_DESTINATION_NAME]: LABEL_MARKERS.overflow,
+    };
+    for (const key of config.labelKeys) attributes[key] = LABEL_MARKERS.overflow;
+    this.#overflowAttributes = Object.freeze(attributes);
+  }
+
+  /** Whether `instrument` may make one more series; counts it when it may. */
+  take(instrument: string): boolean {
+    const made = this.#made.get(instrument) ?? 0;
+    if (made >= this.#config.maxLabelCombinations) return false;
+    this.#made.set(instrument, made + 1);
+    return true;
+  }
+
+  /** The overflow series of `instrument`, made on first use by `make`; counts one fold. */
+  overflow<Handle>(instrument: string, make: (attributes: Attributes) => Handle): Handle {
+    this.#folded(instrument);
+    let handle = this.#overflows.get(instrument) as Handle | undefined;
+    if (handle === undefined) {
+      handle = make(this.#overflowAttributes);
+      this.#overflows.set(instrument, handle);
+    }
+    return handle;
+  }
 }

@@ -1,6 +1,6 @@
-import type { CollectionResult, MetricProducer, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { AggregationStore, hrTimeNow } from './aggregation-store.js';
 import type { MetricSource } from './metric-source.js';
+import type { CollectionResult } from './sdk-data.js';
 
 /**
  * Hands queuetel's pre-aggregated job metrics to an OpenTelemetry SDK at collection time. Give it
@@ -10,7 +10,7 @@ import type { MetricSource } from './metric-source.js';
  * Data points are cumulative. Views and cardinality limits of the SDK do not apply to them; the
  * label caps of each instrumentation bound them instead.
  */
-export class QueuetelMetricProducer implements MetricProducer {
+export class QueuetelMetricProducer {
   readonly #stores = new Map<string, AggregationStore>();
   readonly #sources = new Set<MetricSource>();
 
@@ -44,11 +44,8 @@ export class QueuetelMetricProducer implements MetricProducer {
         errors.push(error);
       }
     }
-    const resourceMetrics: ResourceMetrics = {
-      // A reader keeps its own resource and takes only the scope metrics of a producer.
-      resource: undefined as unknown as ResourceMetrics['resource'],
-      scopeMetrics,
-    };
+    // A reader keeps its own resource and takes only the scope metrics of a producer.
+    const resourceMetrics = { resource: undefined as never, scopeMetrics };
     return Promise.resolve({ resourceMetrics, errors });
   }
 }

@@ -1,5 +1,5 @@
 import type { HrTime } from '@opentelemetry/api';
-import type { ScopeMetrics } from '@opentelemetry/sdk-metrics';
+import type { ScopeMetrics } from './sdk-data.js';
 
 /**
  * Metrics that reach the SDK through a {@link QueuetelMetricProducer} besides the job metrics, such

@@ -1,20 +1,18 @@
 import { ValueType, type HrTime } from '@opentelemetry/api';
-import type {
-  AggregationTemporality,
-  DataPointType,
-  GaugeMetricData,
-  MetricData,
-  SumMetricData,
-} from '@opentelemetry/sdk-metrics';
-import { AggregationStore, ATTR_ERROR_TYPE, type QueuetelMetricProducer } from '@queuetel/core';
+import {
+  AggregationStore,
+  ATTR_ERROR_TYPE,
+  CUMULATIVE,
+  GAUGE_POINT,
+  SUM_POINT,
+  type GaugeMetricData,
+  type MetricData,
+  type QueuetelMetricProducer,
+  type SumMetricData,
+} from '@queuetel/core';
 import { HEALTH_INSTRUMENTS, type HealthInstrument } from './instruments.js';
 import type { HealthOutput } from './output.js';
 import { observedPoints, type GaugeView, type ObservedPoint } from './points.js';
-
-// The SDK's enums, by value, so that the SDK stays a peer only core's producer path needs.
-const GAUGE_POINT = 2 as DataPointType.GAUGE;
-const SUM_POINT = 3 as DataPointType.SUM;
-const CUMULATIVE = 1 as AggregationTemporality.CUMULATIVE;
 
 /**
  * The collector's metrics through a queuetel metric producer: at each collection the reader gets

@@ -1,9 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { QueuetelConfigError, typeName } from '@queuetel/core';
+import { OnceReporter, QueuetelConfigError, typeName } from '@queuetel/core';
 import type { QueueHealth } from '../collector/collector.js';
 import { healthReport, queueStats, unreachableReport } from './report.js';
 import { checkThresholds, type HealthThresholds } from './status.js';
+import { requestTargetOf } from './target.js';
 
 /** Options of {@link createHealthHandler}. */
 export interface HealthHandlerOptions {
@@ -35,14 +36,11 @@ export function createHealthHandler(health: QueueHealth, options: HealthHandlerO
   const { token, basePath } = checkOptions(options);
   const thresholds = checkThresholds(options.thresholds);
 
-  return (request, response, next) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    const route = routeOf(url.pathname, basePath);
-    if (!route) {
-      if (next) next();
-      else send(response, 404, { error: 'not found' });
-      return;
-    }
+  const answer = (request: IncomingMessage, response: ServerResponse): Passed | void => {
+    const target = requestTargetOf(request.url);
+    if (!target) return 'not a path';
+    const route = routeOf(target.pathname, basePath);
+    if (!route) return 'not ours';
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.setHeader('Allow', 'GET, HEAD');
       send(response, 405, { error: 'method not allowed' });
@@ -53,39 +51,80 @@ export function createHealthHandler(health: QueueHealth, options: HealthHandlerO
       send(response, 401, { error: 'a bearer token is required' });
       return;
     }
-    health.read().then(
-      (snapshot) => {
-        const now = new Date();
-        if (route.kind === 'health') {
-          const report = healthReport(snapshot, health.state(), thresholds, now);
-          send(response, report.status === 'unhealthy' ? 503 : 200, report);
-          return;
-        }
-        const system = url.searchParams.get('system');
-        const schema = url.searchParams.get('schema');
-        const matches = snapshot.queues.filter(
-          (q) =>
-            q.name === route.queue && (!system || q.system === system) && (!schema || q.schema === schema),
-        );
-        if (matches.length === 0) {
-          send(response, 404, { error: `queue '${route.queue}' was not found` });
-        } else if (matches.length > 1) {
-          send(response, 409, {
-            error: `queue '${route.queue}' exists in several places: add ?schema= to pick one`,
-            matches: matches.map((q) => ({ system: q.system, schema: q.schema })),
-          });
-        } else {
-          send(response, 200, queueStats(matches[0]!, snapshot, thresholds));
-        }
-      },
-      (error: unknown) => {
-        send(response, 503, unreachableReport(health.state(), error, new Date()));
-      },
-    );
+    if (route.kind === 'malformed') {
+      send(response, 400, { error: 'the queue name in the path is not valid percent-encoding' });
+      return;
+    }
+    health
+      .read()
+      .then(
+        (snapshot) => {
+          const now = new Date();
+          if (route.kind === 'health') {
+            const report = healthReport(snapshot, health.state(), thresholds, now);
+            send(response, report.status === 'unhealthy' ? 503 : 200, report);
+            return;
+          }
+          const system = target.query.get('system');
+          const schema = target.query.get('schema');
+          const matches = snapshot.queues.filter(
+            (q) =>
+              q.name === route.queue && (!system || q.system === system) && (!schema || q.schema === schema),
+          );
+          if (matches.length === 0) {
+            send(response, 404, { error: `queue '${route.queue}' was not found` });
+          } else if (matches.length > 1) {
+            send(response, 409, {
+              error: `queue '${route.queue}' exists in several places: add ?schema= to pick one`,
+              matches: matches.map((q) => ({ system: q.system, schema: q.schema })),
+            });
+          } else {
+            send(response, 200, queueStats(matches[0]!, snapshot, thresholds));
+          }
+        },
+        (error: unknown) => {
+          send(response, 503, unreachableReport(health.state(), error, new Date()));
+        },
+      )
+      .catch((error: unknown) => answerFailed(response, error));
+  };
+
+  // Nothing a client sends may throw out of the listener: Node ends the process on an exception
+  // thrown from a 'request' event. A failure of our own answers 500 and is reported once.
+  return (request, response, next) => {
+    let passed: Passed | void;
+    try {
+      passed = answer(request, response);
+    } catch (error) {
+      answerFailed(response, error);
+      return;
+    }
+    if (passed === undefined) return;
+    // Middleware leaves what it does not serve to the application, which may read `*` or an
+    // absolute-form target its own way.
+    if (next) next();
+    else if (passed === 'not a path') {
+      send(response, 400, { error: 'the request target must be a path such as /health' });
+    } else send(response, 404, { error: 'not found' });
   };
 }
 
-type Route = { kind: 'health' } | { kind: 'queue'; queue: string };
+const failures = new OnceReporter();
+
+function answerFailed(response: ServerResponse, error: unknown): void {
+  failures.report('health-handler', 'the health endpoint failed to answer a request', error);
+  try {
+    if (response.headersSent) response.destroy();
+    else send(response, 500, { error: 'internal error' });
+  } catch {
+    response.destroy();
+  }
+}
+
+/** Why a request was left to `next`. */
+type Passed = 'not a path' | 'not ours';
+
+type Route = { kind: 'health' } | { kind: 'queue'; queue: string } | { kind: 'malformed' };
 
 function routeOf(pathname: string, basePath: string): Route | undefined {
   if (!pathname.startsWith(basePath)) return undefined;
@@ -96,7 +135,7 @@ function routeOf(pathname: string, basePath: string): Route | undefined {
   try {
     return { kind: 'queue', queue: decodeURIComponent(match[1]!) };
   } catch {
-    return undefined;
+    return { kind: 'malformed' };
   }
 }
 
