@@ -25,9 +25,18 @@ export default defineConfig({
           name: 'unit',
           include: failingRun
             ? ['test/fixtures/failing-run/unit.fails.ts']
-            : ['packages/*/test/**/*.test.ts', 'benchmarks/test/**/*.test.ts'],
+            : ['packages/*/test/**/*.test.ts', 'scripts/**/*.test.ts'],
         },
       },
+      // The benchmarks' own unit tests (statistics, the gate's decision, the sink, the report).
+      ...(failingRun
+        ? []
+        : [
+            {
+              extends: true as const,
+              test: { name: 'benchmarks', include: ['benchmarks/test/**/*.test.ts'] },
+            },
+          ]),
       {
         extends: true,
         test: {

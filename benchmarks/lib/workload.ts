@@ -1,7 +1,8 @@
 /**
  * The jobs every suite runs: a webhook-delivery queue whose jobs carry three domain labels, as in
- * queuetel's README. A few combinations in rotation (4 x 3 x 2 = 24), so per-combination lookups are
- * exercised as in a real worker rather than always hitting one cached series.
+ * queuetel's README. A few combinations in rotation (4 projects, 3 endpoints, 2 statuses, rotating
+ * together: 12 distinct combinations), so per-combination lookups are exercised as in a real worker
+ * rather than always hitting one cached series.
  */
 
 export interface JobLabels {

@@ -1,23 +1,14 @@
 import { TARGETS_MICROS } from '../lib/budget.js';
 import type { ResultsFile } from '../lib/results.js';
-import type { OverheadRun, SubjectResult } from '../overhead/suite.js';
+import type { OverheadRun } from '../overhead/suite.js';
 import { fixed, table, withInterval } from './format.js';
-import { chartLink, type RenderedSection } from './section.js';
-import { PALETTE, barChart } from './svg.js';
-
-const GROUP_COLORS: Record<SubjectResult['group'], string> = {
-  baseline: PALETTE.baseline,
-  queuetel: PALETTE.queuetel,
-  peer: PALETTE.peer,
-  floor: PALETTE.floor,
-};
 
 /** Whether a median meets its target, and by how much it misses. */
 export function targetStatus(median: number, target: number): string {
   return median <= target ? 'met' : `missed by ${fixed(median - target, 2)} µs`;
 }
 
-export function renderOverheadSection(file: ResultsFile<OverheadRun>): RenderedSection {
+export function renderOverheadSection(file: ResultsFile<OverheadRun>): string {
   const { run } = file;
   const subjects = run.subjects.filter((s) => s.id !== 'bare');
   const bare = run.subjects.find((s) => s.id === 'bare');
@@ -34,25 +25,8 @@ export function renderOverheadSection(file: ResultsFile<OverheadRun>): RenderedS
       : `≤ ${TARGETS_MICROS[s.id]} µs: ${targetStatus(s.overheadMicros.median, TARGETS_MICROS[s.id]!)}`,
   ]);
 
-  const chart = barChart({
-    title: 'Overhead per job over a bare async handler (median, µs; whiskers: 90% interval)',
-    unit: ' µs',
-    digits: 2,
-    bars: subjects.map((s) => ({
-      label: s.label,
-      value: s.overheadMicros.median,
-      low: s.overheadMicros.low,
-      high: s.overheadMicros.high,
-      color: GROUP_COLORS[s.group],
-    })),
-    markers: [
-      { value: TARGETS_MICROS['metrics-only']!, label: 'metrics-only target' },
-      { value: TARGETS_MICROS.full!, label: 'full target' },
-    ],
-  });
-
   const markdown = [
-    '## Per-job overhead',
+    '## Tight loop: per-job overhead',
     '',
     `Every subject runs one job per call through the real code path: queuetel's modes through the handler`,
     '`instrumentPgBoss(boss).eachJob(...)` hands to pg-boss (a real PgBoss instance whose `work()` keeps that',
@@ -81,8 +55,6 @@ export function renderOverheadSection(file: ResultsFile<OverheadRun>): RenderedS
       rows,
     ),
     '',
-    chartLink('overhead.svg', 'Overhead per job by mode and peer'),
-    '',
     ...targetNotes(run),
     'These are figures for a warm, tight loop: the code and its data stay in the CPU caches, and at tens of',
     'thousands of jobs a second the batch span processor exports spans within milliseconds, so they die young.',
@@ -90,7 +62,7 @@ export function renderOverheadSection(file: ResultsFile<OverheadRun>): RenderedS
     "processor's queue long enough to reach the old generation of the heap, which costs more to collect. The",
     "throughput suite's per-job event-loop and CPU figures below show that cost.",
   ].join('\n');
-  return { markdown, charts: [{ file: 'overhead.svg', svg: chart }] };
+  return markdown;
 }
 
 /** For each target, whether it held; for a miss, by how much and where the time goes. */

@@ -1,4 +1,3 @@
-import { BUDGET_SHARE } from '../lib/budget.js';
 import type { ResultsFile } from '../lib/results.js';
 import { summarize, type Summary } from '../lib/stats.js';
 import type { CellResult, ConfigurationResult } from '../throughput/comparison.js';
@@ -6,18 +5,7 @@ import { PATTERNS } from '../throughput/patterns.js';
 import type { ThroughputResults } from '../throughput/run.js';
 import type { ThroughputRun } from '../throughput/suite.js';
 import { HANDLERS, type HandlerKind } from '../throughput/trial.js';
-import { fixed, lossWithInterval, percent, table } from './format.js';
-import { chartLink, type Chart, type RenderedSection } from './section.js';
-import { PALETTE, groupedBarChart, type Series } from './svg.js';
-
-const COLORS: Record<string, string> = {
-  bare: PALETTE.baseline,
-  'bare+metadata': '#b6bcc6',
-  'built-in': PALETTE.peer,
-  queuetel: PALETTE.queuetel,
-  'queuetel+built-in': PALETTE.queuetelThird,
-  'queuetel-each-job': PALETTE.queuetelAlt,
-};
+import { fixed, lossWithInterval, table } from './format.js';
 
 /** Throughput of `b` over `a`, paired by round. Both must come from the same comparison. */
 export function pairedRatio(a: ConfigurationResult, b: ConfigurationResult): Summary {
@@ -39,26 +27,18 @@ export function configuration(
   return cell?.configurations.find((c) => c.id === id);
 }
 
-export function renderThroughputSection(file: ResultsFile<ThroughputResults>): RenderedSection {
-  const parts: string[] = [];
-  const charts: Chart[] = [];
-  for (const run of file.run.systems) {
-    const rendered = renderSystem(run, file.run.database);
-    parts.push(rendered.markdown);
-    charts.push(...(rendered.charts ?? []));
-  }
-  return { markdown: parts.join('\n\n'), charts };
+export function renderThroughputSection(file: ResultsFile<ThroughputResults>): string {
+  return file.run.systems.map((run) => renderSystem(run, file.run.database)).join('\n\n');
 }
 
-function renderSystem(run: ThroughputRun, database: ThroughputResults['database']): RenderedSection {
-  const charts: Chart[] = [];
+function renderSystem(run: ThroughputRun, database: ThroughputResults['database']): string {
   const labels = new Map<string, string>();
   for (const cell of run.cells) for (const c of cell.configurations) labels.set(c.id, c.label);
   for (const c of run.attribution?.configurations ?? []) labels.set(c.id, c.label);
   const { matrixSettings, settings } = run;
 
   const lines = [
-    `## Throughput on real PostgreSQL: ${run.system.label}`,
+    `## Tight loop in one process: throughput on real PostgreSQL, ${run.system.label}`,
     '',
     `Real ${run.system.label} against ${database.server} (${database.version.split(',')[0]}), in one Node process.`,
     `Configurations: ${[...labels.entries()].map(([id, label]) => `\`${id}\` (${label})`).join(', ')}. Each`,
@@ -123,61 +103,6 @@ function renderSystem(run: ThroughputRun, database: ThroughputResults['database'
       byCell((c) => `${fixed(c.loopMicrosPerJob.median, 0)} / ${fixed(c.cpuMicrosPerJob.median, 0)}`),
       '',
     );
-    const batch = cells.some((c) => c.cell.settings.batchSize === 20)
-      ? 20
-      : cells[0]!.cell.settings.batchSize;
-    const atBatch = cells.filter((c) => c.cell.settings.batchSize === batch);
-    const series: Series[] = ids.map((id) => ({
-      id,
-      label: labels.get(id) ?? id,
-      color: COLORS[id] ?? PALETTE.queuetel,
-    }));
-    const throughputFile = `throughput-${run.system.id}-${handler}.svg`;
-    const latencyFile = `latency-${run.system.id}-${handler}.svg`;
-    charts.push(
-      {
-        file: throughputFile,
-        svg: groupedBarChart({
-          title: `${run.system.label}, ${HANDLERS[handler]} handler, batch ${batch}: jobs per second by load pattern`,
-          unit: ' jobs/s',
-          digits: 0,
-          series,
-          groups: atBatch.map((cell) => ({
-            label: cell.cell.pattern,
-            values: Object.fromEntries(
-              cell.configurations.map((c) => [
-                c.id,
-                { value: c.throughput.median, low: c.throughput.low, high: c.throughput.high },
-              ]),
-            ),
-          })),
-        }),
-      },
-      {
-        file: latencyFile,
-        svg: groupedBarChart({
-          title: `${run.system.label}, ${HANDLERS[handler]} handler, batch ${batch}: latency (bar p95; whisker p50 to p99), ms`,
-          unit: ' ms',
-          digits: 0,
-          series,
-          groups: atBatch.map((cell) => ({
-            label: cell.cell.pattern,
-            values: Object.fromEntries(
-              cell.configurations.map((c) => [
-                c.id,
-                { value: c.latencyMs.p95.median, low: c.latencyMs.p50.median, high: c.latencyMs.p99.median },
-              ]),
-            ),
-          })),
-        }),
-      },
-    );
-    lines.push(
-      chartLink(throughputFile, `Throughput by load pattern, ${HANDLERS[handler]} handler`),
-      '',
-      chartLink(latencyFile, `Latency by load pattern, ${HANDLERS[handler]} handler`),
-      '',
-    );
   }
 
   if (run.sweeps.length > 0) {
@@ -209,7 +134,7 @@ function renderSystem(run: ThroughputRun, database: ThroughputResults['database'
       );
     }
   }
-  return { markdown: lines.join('\n').trimEnd(), charts };
+  return lines.join('\n').trimEnd();
 }
 
 /** The budget's verdict, from the attribution at the headline cell; the no-op worst case beside it. */
@@ -217,12 +142,12 @@ function budgetLines(run: ThroughputRun): string[] {
   const attribution = run.attribution!;
   const { attributionRounds: rounds, attributionTrialSeconds: trialSeconds } = run.settings;
   const lines = [
-    '### The budget: less than 1% of throughput with a 1 ms handler',
+    "### One process, discarding exporters: the cost split at the budget's cell",
     '',
     `A backlog, batches of ${attribution.cell.settings.batchSize} (as in the README), one worker, each job a 1 ms`,
     `asynchronous call; ${rounds} interleaved rounds of ${trialSeconds} s trials, for the precision a 1% budget`,
-    "needs. queuetel asks pg-boss for each job's metadata (`includeMetadata`: creation, start and retry fields,",
-    'for wait time and retry-aware outcomes), so `bare+metadata` (bare pg-boss fetching the same) splits the cost',
+    "needs. `bare+metadata` (bare pg-boss fetching each job's metadata, `includeMetadata`, which queuetel asked for",
+    'until it read job facts without it on 12.38) splits the cost',
     "into the fetch and queuetel's own work. The same again with a handler that does nothing is the worst case:",
     "every job is then pure overhead, so it shows queuetel's cost next to pg-boss's own per-job work, not a",
     'figure a real handler sees.',
@@ -234,50 +159,7 @@ function budgetLines(run: ThroughputRun): string[] {
   ] as const) {
     if (cell) lines.push(`${title}:`, '', attributionTable(cell), '');
   }
-  const verdicts = (cell: CellResult | null | undefined, name: string): string[] => {
-    const bare = configuration(cell, 'bare');
-    const metadata = configuration(cell, 'bare+metadata');
-    const queuetel = configuration(cell, 'queuetel');
-    if (!bare || !queuetel) return [];
-    const within = (loss: number) => (loss < BUDGET_SHARE ? 'within' : 'over');
-    const total = 1 - pairedRatio(bare, queuetel).median;
-    const out = [`- ${name}, all of it against bare pg-boss: **${percent(total, 2)}**, ${within(total)} 1%.`];
-    if (metadata) {
-      const own = 1 - pairedRatio(metadata, queuetel).median;
-      out.push(
-        `- ${name}, queuetel's own work against bare pg-boss fetching the same metadata: **${percent(own, 2)}**, ${within(own)} 1%;` +
-          ` fetching the metadata alone: ${percent(1 - pairedRatio(bare, metadata).median, 2)}.`,
-      );
-    }
-    return out;
-  };
-  lines.push(
-    ...verdicts(attribution, 'With the 1 ms handler'),
-    ...verdicts(run.attributionNoop, 'With the no-op handler'),
-  );
-  lines.push('', ...whyLines(attribution));
-  lines.push('', "The CI gate holds queuetel's own work with the 1 ms handler to the budget.", '');
   return lines;
-}
-
-/** Where the 1 ms handler's loss comes from, in event-loop time per job, when it is over the budget. */
-function whyLines(cell: CellResult): string[] {
-  const bare = configuration(cell, 'bare');
-  const metadata = configuration(cell, 'bare+metadata');
-  const queuetel = configuration(cell, 'queuetel');
-  if (!bare || !metadata || !queuetel) return [];
-  if (1 - pairedRatio(bare, queuetel).median < BUDGET_SHARE) return [];
-  const loop = (c: ConfigurationResult) => c.loopMicrosPerJob.median;
-  const jobMicros = 1e6 / bare.throughput.median;
-  return [
-    `Why it is over: with the 1 ms handler a job took ${fixed(jobMicros, 0)} µs from one to the next in bare`,
-    `pg-boss, so 1% is ${fixed(jobMicros / 100, 0)} µs per job. The event loop was busy ${fixed(loop(bare), 0)} µs per job in`,
-    `bare pg-boss, ${fixed(loop(metadata), 0)} µs when it fetched the job metadata and ${fixed(loop(queuetel), 0)} µs with queuetel:`,
-    `${fixed(loop(metadata) - loop(bare), 0)} µs for pg-boss to fetch and parse the metadata columns queuetel asks for, and`,
-    `${fixed(loop(queuetel) - loop(metadata), 0)} µs of queuetel's own, several times its figure in the tight loop above. Here`,
-    "its work also covers the producer's side (a send span and a trace context on every job inserted, in the",
-    'same process) and the collection of what it allocates, at the rate of a real worker rather than a warm loop.',
-  ];
 }
 
 function attributionTable(cell: CellResult): string {

@@ -36,7 +36,7 @@ describe('the collector benchmark report', () => {
   });
 
   it('is a section of the benchmarks page, with its run in the machine table', () => {
-    const page = renderReport(loadReportInput(false)).markdown;
+    const page = renderReport(loadReportInput(false));
     expect(page).toContain('## Queue-health collector: one collection cycle');
     expect(page).toContain(`| \`${committed.command}\` |`);
   });

@@ -4,9 +4,9 @@ import type { ResultsFile } from '../lib/results.js';
 import { summarize } from '../lib/stats.js';
 import type { OverheadRun, SubjectResult } from '../overhead/suite.js';
 import { renderReport, type ReportInput } from '../report/render.js';
-import { barChart, groupedBarChart, niceMax } from '../report/svg.js';
 import { balancedOrder } from '../throughput/comparison.js';
 import { PATTERNS } from '../throughput/patterns.js';
+import type { WorkerSuiteRun } from '../worker/suite.js';
 
 const machine: Machine = {
   cpu: 'Test CPU',
@@ -54,18 +54,16 @@ const overhead: ResultsFile<OverheadRun> = {
 describe('the benchmark report', () => {
   it('renders figures from the results, with each target met or missed by how much', () => {
     const report = renderReport({ overhead, extras: [] });
-    expect(report.markdown).toContain('# Benchmarks');
-    expect(report.markdown).toContain('| full ');
+    expect(report).toContain('# Benchmarks');
+    expect(report).toContain('| full ');
     // Full mode's median 5.5 misses 5 µs by 0.5; metrics only meets 1.5 µs.
-    expect(report.markdown).toContain('missed by 0.50 µs');
-    expect(report.markdown).toMatch(/Metrics only: 1\.20 µs per job against a target of 1\.5 µs, met/);
+    expect(report).toContain('missed by 0.50 µs');
+    expect(report).toMatch(/Metrics only: 1\.20 µs per job against a target of 1\.5 µs, met/);
     // The floor explains the miss: 5.5 of which 3 is the SDK's own span.
-    expect(report.markdown).toContain(
+    expect(report).toContain(
       "queuetel's own work on top of it (labels, metrics, the pg-boss consumer path) was 2.50 µs",
     );
-    expect(report.charts.map((c) => c.file)).toEqual(['overhead.svg']);
-    expect(report.markdown).toContain('![Overhead per job by mode and peer](benchmarks/overhead.svg)');
-    expect(report.markdown).not.toMatch(/\/work\/|\/root\//);
+    expect(report).not.toMatch(/\/work\/|\/root\//);
   });
 
   it('takes extra sections from other suites, and leaves out those without results', () => {
@@ -75,65 +73,17 @@ describe('the benchmark report', () => {
         {
           section: {
             results: 'collector',
-            render: (file) => ({
-              markdown: `## Collector cycle\n\nRan on ${file.machine.cpu}: ${String((file.run as { cycles: number }).cycles)} cycles.`,
-              charts: [{ file: 'collector.svg', svg: '<svg/>' }],
-            }),
+            render: (file) =>
+              `## Collector cycle\n\nRan on ${file.machine.cpu}: ${String((file.run as { cycles: number }).cycles)} cycles.`,
           },
           file: { suite: 'collector', machine, command: 'npm run bench:collector', run: { cycles: 42 } },
         },
       ],
     };
     const report = renderReport(input);
-    expect(report.markdown).toContain('## Collector cycle\n\nRan on Test CPU: 42 cycles.');
-    expect(report.charts.map((c) => c.file)).toContain('collector.svg');
+    expect(report).toContain('## Collector cycle\n\nRan on Test CPU: 42 cycles.');
     // It comes after the built-in sections.
-    expect(report.markdown.indexOf('## Collector cycle')).toBeGreaterThan(
-      report.markdown.indexOf('## How to reproduce'),
-    );
-  });
-});
-
-describe('the charts', () => {
-  it('draws one bar per row, whiskers for intervals, dashed target lines, and escapes text', () => {
-    const svg = barChart({
-      title: 'A <title> & more',
-      unit: ' µs',
-      bars: [
-        { label: 'a', value: 1, low: 0.5, high: 1.5 },
-        { label: 'b"c', value: 3 },
-      ],
-      markers: [{ value: 2, label: 'target' }],
-    });
-    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
-    expect(svg).toContain('A &lt;title&gt; &amp; more');
-    expect(svg).toContain('b&quot;c');
-    expect(svg.match(/<rect [^>]*rx="2"/g)).toHaveLength(2);
-    expect(svg).toContain('stroke-dasharray');
-    expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
-  });
-
-  it('groups bars by group, one per series present, with a legend entry per series', () => {
-    const svg = groupedBarChart({
-      title: 't',
-      unit: ' jobs/s',
-      series: [
-        { id: 'x', label: 'X', color: '#000' },
-        { id: 'y', label: 'Y', color: '#111' },
-      ],
-      groups: [
-        { label: 'g1', values: { x: { value: 10 }, y: { value: 20 } } },
-        { label: 'g2', values: { x: { value: 5 } } },
-      ],
-    });
-    // Two legend swatches and three bars.
-    expect(svg.match(/<rect [^>]*rx="2"/g)).toHaveLength(5);
-  });
-
-  it('picks round axis ends', () => {
-    expect(niceMax(7.3)).toBe(10);
-    expect(niceMax(12)).toBe(20);
-    expect(niceMax(0)).toBe(1);
+    expect(report.indexOf('## Collector cycle')).toBeGreaterThan(report.indexOf('## How to reproduce'));
   });
 });
 
@@ -169,5 +119,76 @@ describe('the order of configurations in a round', () => {
     }
     expect(balancedOrder(2, 0)).toEqual([0, 1]);
     expect(balancedOrder(2, 1)).toEqual([1, 0]);
+  });
+});
+
+describe('the real-worker table', () => {
+  const values = (...v: number[]) => summarize(v);
+  const configuration = (id: 'bare' | 'built-in' | 'queuetel', loss: number | null) => ({
+    id,
+    label: id,
+    baseline: 'bare' as const,
+    throughput: values(900, 910, 920),
+    cpuMicrosPerJob: values(200, 210, 220),
+    loss: loss === null ? null : values(loss, loss, loss),
+    cpuOverBaseline: loss === null ? null : values(12, 12, 12),
+  });
+  const worker: ResultsFile<WorkerSuiteRun> = {
+    suite: 'worker',
+    machine,
+    command: 'npm run bench:worker -- --rounds 3',
+    run: {
+      settings: {
+        rounds: 3,
+        ids: ['bare', 'built-in', 'queuetel'],
+        handlers: ['io-1ms'],
+        jobs: { 'io-1ms': 1200, noop: 4000 },
+        producerSends: 0,
+        exportWaitSeconds: 11,
+        regression: 0,
+        batchSize: 20,
+      },
+      spinMicros: {},
+      cells: [
+        {
+          handler: 'io-1ms',
+          configurations: [
+            configuration('bare', null),
+            configuration('built-in', 0.02),
+            configuration('queuetel', 0.005),
+          ],
+        },
+      ],
+      exports: [
+        {
+          id: 'built-in',
+          label: 'built-in',
+          bytesPerExport: 10240,
+          pointsPerExport: 30,
+          exports: 4,
+          spans: 100,
+        },
+        {
+          id: 'queuetel',
+          label: 'queuetel',
+          bytesPerExport: 15360,
+          pointsPerExport: 45,
+          exports: 4,
+          spans: 100,
+        },
+      ],
+      producer: null,
+      seconds: 600,
+    },
+  };
+
+  it('leads the page, with each loss against the baseline and the export volume against built-in', () => {
+    const page = renderReport({ worker, overhead, extras: [] });
+    expect(page.indexOf('## What a real worker pays')).toBeLessThan(page.indexOf('## Tight loop'));
+    expect(page).toContain('| **bare** (baseline) | 910 jobs/s |');
+    expect(page).toContain(
+      '| queuetel | 0.5% (0.5% to 0.5%) | – | 12 / – | 15.0 KiB, 45 points (1.5×) | 100 |',
+    );
+    expect(page).toContain('`npm run bench:worker -- --rounds 3` (about 10 minutes)');
   });
 });

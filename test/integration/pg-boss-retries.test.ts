@@ -51,7 +51,9 @@ describe.each(BOSS_SETUPS)('pg-boss %s: retries and outcomes', (setup) => {
       expect(outcome('completed')).toBe(1);
       expect(outcome('failed')).toBe(0);
       expect(metrics.total('queuetel.job.in_flight', where)).toBe(0);
-      expect(metrics.total('queuetel.job.wait_time', where)).toBe(3);
+      // 10.x fetches every job's metadata, so each retry has its wait from database timestamps; 12.38
+      // fetches none, and the producer's stamp dates only the first attempt.
+      expect(metrics.total('queuetel.job.wait_time', where)).toBe(setup === '10.x' ? 3 : 1);
     } finally {
       await stop();
     }

@@ -43,11 +43,11 @@ describe.each(BOSS_SETUPS)('pg-boss %s: spans', (setup) => {
 
   it('gives each job of a batch a process span of its own with eachJob (pg-boss decides when built in)', async () => {
     const otel = createTestTelemetry();
-    const started = await startBoss(setup, db.url, otel);
+    const started = await startBoss(setup, db.url, otel, { labels: { project: { from: 'data.project' } } });
     const queue = `each_${slug(setup)}`;
     try {
       await started.boss.createQueue(queue);
-      await sendJobs(started, queue, 20);
+      await sendJobs(started, queue, 20, (i) => ({ i, project: i % 2 === 0 ? 'acme' : 'globex' }));
       const seen: unknown[] = [];
       await started.boss.work(
         queue,
@@ -63,8 +63,11 @@ describe.each(BOSS_SETUPS)('pg-boss %s: spans', (setup) => {
         // pg-boss's own span covers the batch; queuetel adds to it and never makes a second one.
         expect(process).toHaveLength(1);
         expect(process[0]!.attributes['messaging.batch.message_count']).toBe(20);
+        // The labels vary within the batch: the span carries their distinct values.
+        expect([...(process[0]!.attributes.project as string[])].sort()).toEqual(['acme', 'globex']);
       } else {
         expect(process).toHaveLength(20);
+        expect(process.filter((span) => span.attributes.project === 'acme')).toHaveLength(10);
         expect(new Set(process.map((span) => span.attributes['messaging.message.id'])).size).toBe(20);
       }
     } finally {

@@ -77,7 +77,8 @@ export interface QueueAdapter<Job> {
  * Which span covers a group of jobs being processed:
  * - `own`: queuetel starts a CONSUMER `process {queue}` span for the group;
  * - `enrich`: a span someone else started covers exactly this group; queuetel adds to it;
- * - `event`: a span someone else started covers a larger batch; a failed job becomes an event on it;
+ * - `event`: a span someone else started covers a larger batch; each job's labels are summarised on
+ *   it and a failed job becomes an event on it;
  * - `none`: no span, metrics only.
  */
 export type SpanPlan =
@@ -124,6 +125,8 @@ export class JobTelemetry<Job> {
   readonly #adapter: QueueAdapter<Job>;
   readonly #tracer: Tracer;
   readonly #spanStarts = new Map<string, SpanStart>();
+  /** The label values seen so far in each batch span jobs report to one by one ('event' plans). */
+  readonly #batchLabels = new WeakMap<Span, Set<string>[]>();
 
   constructor(options: ResolvedOptions<Job>, adapter: QueueAdapter<Job>) {
     this.options = options;
@@ -327,7 +330,10 @@ export class JobTelemetry<Job> {
     end.duration.record(seconds);
     if (plan.kind === 'enrich') {
       plan.span.setAttribute(ATTR_JOB_OUTCOME, verdict.outcome);
-    } else if (plan.kind === 'event' && failure) {
+    } else if (plan.kind === 'event' && this.options.tracing) {
+      this.#addBatchLabels(plan.span, run.labels);
+    }
+    if (plan.kind === 'event' && failure) {
       plan.span.addEvent('queuetel.job.failed', {
         [ATTR_MESSAGING_MESSAGE_ID]: run.facts.id,
         [ATTR_JOB_OUTCOME]: verdict.outcome,
@@ -434,11 +440,29 @@ export class JobTelemetry<Job> {
       return;
     }
     span.setAttribute(ATTR_MESSAGING_BATCH_MESSAGE_COUNT, runs.length);
-    // A label goes on a batch span only when every job in the batch agrees on it.
+    // A label every job of the batch agrees on is a string; one that varies, its distinct values.
     for (let i = 0; i < keys.length; i++) {
-      const value = runs[0]?.labels[i];
-      if (value !== undefined && runs.every((run) => run.labels[i] === value))
-        span.setAttribute(keys[i]!, value);
+      const values = new Set<string>();
+      for (const run of runs) values.add(run.labels[i]!);
+      span.setAttribute(keys[i]!, values.size === 1 ? runs[0]!.labels[i]! : [...values]);
+    }
+  }
+
+  /**
+   * Adds one job's labels to the span of the batch it runs in (pg-boss's, when each job has its own
+   * process): a label as a string while the jobs so far agree on it, then as the distinct values.
+   * The span is touched only when a job brings a value not seen yet in the batch.
+   */
+  #addBatchLabels(span: Span, labels: readonly string[]): void {
+    if (labels.length === 0 || !span.isRecording()) return;
+    let seen = this.#batchLabels.get(span);
+    if (!seen) this.#batchLabels.set(span, (seen = labels.map(() => new Set<string>())));
+    const keys = this.labels.keys;
+    for (let i = 0; i < labels.length; i++) {
+      const values = seen[i]!;
+      if (values.has(labels[i]!)) continue;
+      values.add(labels[i]!);
+      span.setAttribute(keys[i]!, values.size === 1 ? labels[i]! : [...values]);
     }
   }
 

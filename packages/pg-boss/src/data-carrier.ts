@@ -1,10 +1,10 @@
 import type { Carrier } from '@queuetel/core';
 
 /**
- * The one key queuetel reserves in a job's data, where versions of pg-boss without their own
- * `trace_context` column (or with built-in telemetry off) carry the trace context:
- * `{ "__queuetel": { "traceparent": "00-…", "tracestate": "…" } }`. The instrumented `work()`
- * removes it again, so a handler sees its data exactly as it was sent.
+ * The one key queuetel reserves in a job's data: when the job became eligible to run, stamped by an
+ * instrumented producer, and (where pg-boss's own `trace_context` column does not carry it) the
+ * trace context: `{ "__queuetel": { "queuetel-eligible-at": "1764583200000", "traceparent": "00-…" } }`.
+ * The instrumented `work()` removes it again, so a handler sees its data exactly as it was sent.
  */
 export const DATA_CARRIER_KEY = '__queuetel';
 
@@ -12,12 +12,31 @@ export const DATA_CARRIER_KEY = '__queuetel';
 // same null rather than an empty object.
 const NO_DATA_FLAG = 'queuetel-no-data';
 
-/** `data` with `carrier` added under the reserved key, or `data` unchanged when it cannot carry it. */
-export function withCarrier(data: unknown, carrier: Carrier | undefined): unknown {
-  if (!carrier) return data;
-  if (data === null || data === undefined) return { [DATA_CARRIER_KEY]: { ...carrier, [NO_DATA_FLAG]: '1' } };
+/**
+ * When the job became eligible, in epoch milliseconds of the producer's clock: the wait time of its
+ * first attempt without a metadata fetch per job (a string, as every carrier value is).
+ */
+const ELIGIBLE_AT = 'queuetel-eligible-at';
+
+/**
+ * `data` with `carrier` and the eligibility stamp added under the reserved key, or `data` unchanged
+ * when it cannot carry them.
+ */
+export function withCarrier(data: unknown, carrier: Carrier | undefined, eligibleAt?: number): unknown {
+  if (!carrier && eligibleAt === undefined) return data;
+  const stamped = eligibleAt === undefined ? carrier : { ...carrier, [ELIGIBLE_AT]: String(eligibleAt) };
+  if (data === null || data === undefined) return { [DATA_CARRIER_KEY]: { ...stamped, [NO_DATA_FLAG]: '1' } };
   if (!isPlainObject(data)) return data;
-  return { ...data, [DATA_CARRIER_KEY]: carrier };
+  return { ...data, [DATA_CARRIER_KEY]: stamped };
+}
+
+/** The eligibility stamp in a carrier taken from a job, if it holds a valid one. */
+export function eligibleAtOf(carrier: unknown): number | undefined {
+  if (!isPlainObject(carrier)) return undefined;
+  const value = carrier[ELIGIBLE_AT];
+  if (typeof value !== 'string') return undefined;
+  const at = Number(value);
+  return Number.isFinite(at) ? at : undefined;
 }
 
 /**

@@ -7,8 +7,8 @@ import {
 } from '@queuetel/core';
 import { hasBuiltInTelemetry } from './built-in.js';
 import { eachJob, instrumentHandler, type ConsumerContext } from './consumer.js';
-import { PG_BOSS_ADAPTER } from './job-adapter.js';
-import { instrumentInsert, instrumentSendCall } from './producer.js';
+import { pgBossAdapter, type QueuePolicy } from './job-adapter.js';
+import { instrumentInsert, instrumentSendCall, stampInsert, stampSendCall } from './producer.js';
 import type {
   BatchHandler,
   InstrumentedPgBoss,
@@ -53,7 +53,12 @@ export function instrumentPgBoss(
   const resolved = checkInstrumentOptions(options);
   const builtInTelemetry = options.builtInTelemetry ?? hasBuiltInTelemetry(boss);
 
-  const telemetry = new JobTelemetry(resolved, PG_BOSS_ADAPTER);
+  // Each worked queue's retry policy, read once when work() starts rather than fetched with every job.
+  const policies = new Map<string, QueuePolicy>();
+  const telemetry = new JobTelemetry(
+    resolved,
+    pgBossAdapter((queue) => policies.get(queue)),
+  );
   const original = (method: keyof PgBossLike): Call | undefined => {
     const fn: unknown = Reflect.get(boss, method);
     return typeof fn === 'function' ? (fn as Call).bind(boss) : undefined;
@@ -67,15 +72,24 @@ export function instrumentPgBoss(
 
   const patches = new Map<string, Call>();
   const work = original('work')!;
-  patches.set('work', (name, ...args) => {
+  const getQueue = original('getQueue');
+  const attemptsWithoutMetadata = hasBuiltInTelemetry(boss);
+  patches.set('work', async (name, ...args) => {
     const [first, second] = args;
     const handler = typeof first === 'function' ? first : second;
     if (typeof name !== 'string' || typeof handler !== 'function') return work(name, ...args);
     const userOptions = typeof first === 'function' ? {} : (first ?? {});
-    // Wait time, attempts and retry-aware outcomes need the job's metadata.
+    // Attempts come with every job, wait time from the producer's stamp; retry-aware outcomes need
+    // the retry limit and dead-letter queue, taken from the queue's policy once here. Fetching
+    // every job's metadata instead (includeMetadata) costs the worker more than the rest of queuetel.
+    // Before 12.38 a job fetched without its metadata does not even say which attempt it is.
+    const needsMetadata = !attemptsWithoutMetadata;
+    if (!needsMetadata && getQueue && !(userOptions as { includeMetadata?: unknown }).includeMetadata) {
+      policies.set(name, await readPolicy(getQueue, name));
+    }
     return work(
       name,
-      { ...userOptions, includeMetadata: true },
+      needsMetadata ? { ...userOptions, includeMetadata: true } : userOptions,
       instrumentHandler(consumer, name, handler as BatchHandler<PgBossJob>),
     );
   });
@@ -85,7 +99,7 @@ export function instrumentPgBoss(
   if (!builtInTelemetry) {
     for (const method of ['send', 'sendAfter', 'sendThrottled', 'sendDebounced'] as const) {
       const call = original(method);
-      if (call) patches.set(method, instrumentSendCall(telemetry, 'send', 1, call));
+      if (call) patches.set(method, instrumentSendCall(telemetry, 'send', 1, call, method === 'sendAfter'));
     }
     const upsert = original('upsert');
     if (upsert) patches.set('upsert', instrumentSendCall(telemetry, 'upsert', 1, upsert));
@@ -94,6 +108,14 @@ export function instrumentPgBoss(
     if (publish) patches.set('publish', instrumentSendCall(telemetry, 'publish', 0, publish));
     const insert = original('insert');
     if (insert) patches.set('insert', instrumentInsert(telemetry, insert));
+  } else {
+    // pg-boss makes the send spans; queuetel only stamps when each job becomes eligible.
+    for (const method of ['send', 'sendAfter', 'sendThrottled', 'sendDebounced', 'upsert'] as const) {
+      const call = original(method);
+      if (call) patches.set(method, stampSendCall(call, method === 'sendAfter'));
+    }
+    const insert = original('insert');
+    if (insert) patches.set('insert', stampInsert(insert));
   }
 
   const previous = new Map<string, PropertyDescriptor | undefined>();
@@ -115,4 +137,19 @@ export function instrumentPgBoss(
       delete (boss as { [INSTRUMENTED]?: boolean })[INSTRUMENTED];
     },
   };
+}
+
+/** The retry limit and dead-letter queue of a queue, or nothing when they cannot be read. */
+async function readPolicy(getQueue: Call, name: string): Promise<QueuePolicy> {
+  try {
+    const queue: unknown = await getQueue(name);
+    if (queue === null || typeof queue !== 'object') return {};
+    const { retryLimit, deadLetter } = queue as { retryLimit?: unknown; deadLetter?: unknown };
+    return {
+      retryLimit: typeof retryLimit === 'number' ? retryLimit : undefined,
+      deadLetter: typeof deadLetter === 'string' && deadLetter.length > 0 ? deadLetter : undefined,
+    };
+  } catch {
+    return {};
+  }
 }

@@ -7,42 +7,57 @@ import {
   type Verdict,
 } from '@queuetel/core';
 import manifest from '../package.json' with { type: 'json' };
-import { keptCarrier } from './data-carrier.js';
+import { eligibleAtOf, keptCarrier } from './data-carrier.js';
 import type { PgBossJob } from './types.js';
 
 export const PG_BOSS_SYSTEM = 'pg-boss';
 export const SCOPE = Object.freeze({ name: manifest.name, version: manifest.version });
 
-/**
- * What queuetel reads from a pg-boss job. The trace context was taken out of the job's data on
- * arrival, since the handler must not see it, and kept with the job (see `keepCarrier`).
- */
-export const PG_BOSS_ADAPTER: QueueAdapter<PgBossJob> = Object.freeze({
-  system: PG_BOSS_SYSTEM,
-  scope: SCOPE,
-  facts: jobFacts,
-  carrier: keptCarrier,
-  verdict: jobVerdict,
-});
+/** What a queue's policy says about retries, read once per worked queue. */
+export interface QueuePolicy {
+  readonly retryLimit?: number;
+  readonly deadLetter?: string;
+}
 
-export function jobFacts(job: PgBossJob): JobFacts {
+/**
+ * What queuetel reads from a pg-boss job. The trace context and the producer's eligibility stamp
+ * were taken out of the job's data on arrival, since the handler must not see them, and kept with
+ * the job (see `keepCarrier`). `policyOf` gives the retry policy of the job's queue.
+ */
+export function pgBossAdapter(policyOf: (queue: string) => QueuePolicy | undefined): QueueAdapter<PgBossJob> {
+  return Object.freeze({
+    system: PG_BOSS_SYSTEM,
+    scope: SCOPE,
+    facts: (job: PgBossJob) => jobFacts(job),
+    carrier: keptCarrier,
+    verdict: (job: PgBossJob, failure: Failure | undefined, seconds: number) =>
+      jobVerdict(job, failure, seconds, policyOf(job.name)),
+  });
+}
+
+export function jobFacts(job: PgBossJob, now = Date.now()): JobFacts {
   return {
     id: typeof job.id === 'string' ? job.id : String(job.id),
     attempt: typeof job.retryCount === 'number' ? job.retryCount + 1 : undefined,
-    waitSeconds: waitSeconds(job),
+    waitSeconds: waitSeconds(job, now),
   };
 }
 
 /**
- * From when the job became eligible (its startAfter, which pg-boss moves forward on each retry, or
- * its creation) to when pg-boss started it. Both ends are database timestamps, so a worker whose
- * clock is off does not skew the figure.
+ * From when the job became eligible to when it started. With the job's metadata: its startAfter
+ * (which pg-boss moves forward on each retry) or its creation, to its start, all database
+ * timestamps. Without: the producer's eligibility stamp to now, on the first attempt only (a retry's
+ * eligibility is known only to the database), and as good as the two machines' clocks agree.
  */
-function waitSeconds(job: PgBossJob): number | undefined {
+function waitSeconds(job: PgBossJob, now: number): number | undefined {
   const started = time(job.startedOn);
-  const eligible = Math.max(time(job.startAfter) ?? -Infinity, time(job.createdOn) ?? -Infinity);
-  if (started === undefined || eligible === -Infinity) return undefined;
-  return Math.max(0, (started - eligible) / 1000);
+  if (started !== undefined) {
+    const eligible = Math.max(time(job.startAfter) ?? -Infinity, time(job.createdOn) ?? -Infinity);
+    return eligible === -Infinity ? undefined : Math.max(0, (started - eligible) / 1000);
+  }
+  if (job.retryCount !== 0 && job.retryCount !== undefined) return undefined;
+  const eligibleAt = eligibleAtOf(keptCarrier(job));
+  return eligibleAt === undefined ? undefined : Math.max(0, (now - eligibleAt) / 1000);
 }
 
 function time(value: unknown): number | undefined {
@@ -64,20 +79,32 @@ function time(value: unknown): number | undefined {
 // The verdict of nearly every attempt, made once rather than per job.
 const COMPLETED: Verdict = Object.freeze({ outcome: JOB_OUTCOMES.completed });
 
-export function jobVerdict(job: PgBossJob, failure: Failure | undefined, seconds: number): Verdict {
+export function jobVerdict(
+  job: PgBossJob,
+  failure: Failure | undefined,
+  seconds: number,
+  policy?: QueuePolicy,
+): Verdict {
   const expire = job.expireInSeconds;
   if (typeof expire === 'number' && expire > 0 && seconds >= expire) {
-    return { outcome: finalOutcome(job, JOB_OUTCOMES.expired), errorType: ERROR_TYPE_TIMEOUT };
+    return { outcome: finalOutcome(job, JOB_OUTCOMES.expired, policy), errorType: ERROR_TYPE_TIMEOUT };
   }
   if (!failure) return COMPLETED;
   if (job.signal?.aborted === true) return { outcome: JOB_OUTCOMES.cancelled };
-  return { outcome: finalOutcome(job, JOB_OUTCOMES.failed) };
+  return { outcome: finalOutcome(job, JOB_OUTCOMES.failed, policy) };
 }
 
-function finalOutcome(job: PgBossJob, terminal: typeof JOB_OUTCOMES.failed | typeof JOB_OUTCOMES.expired) {
-  const { retryCount, retryLimit } = job;
+/** The job's own retry limit and dead-letter queue when it was fetched with them, else its queue's. */
+function finalOutcome(
+  job: PgBossJob,
+  terminal: typeof JOB_OUTCOMES.failed | typeof JOB_OUTCOMES.expired,
+  policy: QueuePolicy | undefined,
+) {
+  const retryCount = job.retryCount;
+  const retryLimit = job.retryLimit ?? policy?.retryLimit;
   if (typeof retryCount === 'number' && typeof retryLimit === 'number' && retryCount < retryLimit) {
     return JOB_OUTCOMES.retried;
   }
-  return job.deadLetter ? JOB_OUTCOMES.dead_lettered : terminal;
+  const deadLetter = job.deadLetter === undefined ? policy?.deadLetter : job.deadLetter;
+  return deadLetter ? JOB_OUTCOMES.dead_lettered : terminal;
 }

@@ -1,8 +1,8 @@
 import type { InstrumentationOptions } from '@queuetel/core';
 
 /**
- * A job as a pg-boss handler receives it, in the fields queuetel reads. The metadata fields are
- * there because the instrumented `work()` asks pg-boss for them (`includeMetadata: true`).
+ * A job as a pg-boss handler receives it, in the fields queuetel reads. `retryCount` and
+ * `expireInSeconds` come with every job; the other metadata fields only with `includeMetadata: true`.
  */
 export interface PgBossJob<Data = unknown> {
   id: string;
@@ -37,6 +37,7 @@ export interface PgBossLike {
   publish?(...args: unknown[]): Promise<unknown>;
   upsert?(...args: unknown[]): Promise<unknown>;
   getInstances?(...args: unknown[]): Promise<unknown>;
+  getQueue?(...args: unknown[]): Promise<unknown>;
 }
 
 export interface PgBossInstrumentationOptions extends InstrumentationOptions<PgBossJob> {

@@ -32,12 +32,22 @@ describe('instrumentPgBoss', () => {
     expect(instrumentPgBoss(new PgBoss(url), { builtInTelemetry: false }).builtInTelemetry).toBe(false);
   });
 
-  it('wraps the producer calls only when it makes the send spans itself', () => {
+  it('wraps the producer calls, to stamp eligibility only when pg-boss makes the send spans', async () => {
     const withBuiltIn = new PgBoss(url);
-    const sendBefore = methodOf(withBuiltIn, 'send');
-    instrumentPgBoss(withBuiltIn);
-    expect(methodOf(withBuiltIn, 'send')).toBe(sendBefore);
+    const sent: unknown[][] = [];
+    const stub = (...args: unknown[]) => Promise.resolve(sent.push(args));
+    Object.defineProperty(withBuiltIn, 'send', { value: stub, configurable: true, writable: true });
+    const stamped = instrumentPgBoss(withBuiltIn);
+    const before = Date.now();
+    await withBuiltIn.send('q', { a: 1 }, { startAfter: 60 });
+    const [name, data] = sent[0]!;
+    expect(name).toBe('q');
+    const stamp = Number((data as { __queuetel: Record<string, string> }).__queuetel['queuetel-eligible-at']);
+    expect(stamp).toBeGreaterThanOrEqual(before + 60_000);
+    expect(Object.keys((data as { __queuetel: object }).__queuetel)).toEqual(['queuetel-eligible-at']);
     expect(methodOf(withBuiltIn, 'work')).not.toBe(Reflect.get(PgBoss.prototype, 'work'));
+    stamped.uninstrument();
+    expect(methodOf(withBuiltIn, 'send')).toBe(stub);
 
     const without = new PgBoss10(url);
     const original = methodOf(without, 'send');
