@@ -29,6 +29,8 @@ export interface ReceivedRequest {
   readonly protocol: 'http/json' | 'http/protobuf' | 'grpc';
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly arrivedAt: number;
+  /** The request's bytes as sent (unzipped): JSON text or protobuf, whose strings are verbatim UTF-8. */
+  readonly raw: Buffer;
   readonly body: unknown;
 }
 
@@ -102,7 +104,7 @@ export async function startOtlpReceiver(mode: 'accept' | 'stall' = 'accept'): Pr
       response.writeHead(415).end(`this test receiver takes OTLP JSON or protobuf, got ${type}`);
       return;
     }
-    requests.push({ path, protocol, headers: request.headers, arrivedAt: Date.now(), body });
+    requests.push({ path, protocol, headers: request.headers, arrivedAt: Date.now(), raw, body });
     if (mode === 'stall') return;
     response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
   }
@@ -158,6 +160,7 @@ export async function startOtlpGrpcReceiver(): Promise<OtlpReceiver> {
           protocol: 'grpc',
           headers: call.metadata.getMap() as Record<string, string>,
           arrivedAt: Date.now(),
+          raw: call.request,
           body: decodeProtobufRequest(signal, call.request),
         });
         callback(null, Buffer.alloc(0));
