@@ -4,9 +4,13 @@ import { defineConfig } from 'vitest/config';
 
 // Tests run against each package's TypeScript source; test/consumers checks the built output.
 const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
-const alias = Object.fromEntries(
-  readdirSync(packagesDir).map((name) => [`@queuetel/${name}`, `${packagesDir}${name}/src/index.ts`]),
-);
+// Subpath entries come first: an alias also matches any path under its name.
+const alias: Record<string, string> = {
+  '@queuetel/pg-boss/instrumentation': `${packagesDir}pg-boss/src/instrumentation.ts`,
+  ...Object.fromEntries(
+    readdirSync(packagesDir).map((name) => [`@queuetel/${name}`, `${packagesDir}${name}/src/index.ts`]),
+  ),
+};
 
 // QUEUETEL_FAILING_RUN=1 runs each project over one deliberately failing test instead of the suite,
 // with everything else as configured: test/ci/verdict.test.ts expects that run to fail.

@@ -1,3 +1,6 @@
+// The `@queuetel/pg-boss/instrumentation` entry: apart from the main one because it needs
+// `@opentelemetry/instrumentation` (an optional peer, which NodeSDK users already have), whose
+// newer lines ask for a newer API and Node than queuetel's main entry does.
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 import {
   InstrumentationBase,
