@@ -21,20 +21,23 @@ const rootManifest = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as 
 /** The repository's web address, as the root manifest gives it: https://github.com/owner/name. */
 const repositoryUrl = rootManifest.repository!.url.replace(/^git\+/, '').replace(/\.git$/, '');
 
-// What `npm pack` would put in each published package's tarball, from npm itself.
+// What `npm pack` would put in each published package's tarball, from npm itself. The workspaces
+// include the examples too, which are private and never published.
 const packed = (
   JSON.parse(
     execFileSync('npm', ['pack', '--dry-run', '--json', '--workspaces'], { cwd: root, encoding: 'utf8' }),
   ) as { name: string; files: { path: string }[] }[]
-).map(({ name, files }) => {
-  const dir = name.replace('@queuetel/', '');
-  return {
-    name,
-    dir,
-    files: files.map((file) => file.path).sort(),
-    manifest: JSON.parse(readFileSync(`${root}packages/${dir}/package.json`, 'utf8')) as Manifest,
-  };
-});
+)
+  .filter(({ name }) => name.startsWith('@queuetel/'))
+  .map(({ name, files }) => {
+    const dir = name.replace('@queuetel/', '');
+    return {
+      name,
+      dir,
+      files: files.map((file) => file.path).sort(),
+      manifest: JSON.parse(readFileSync(`${root}packages/${dir}/package.json`, 'utf8')) as Manifest,
+    };
+  });
 
 /** The targets of a Markdown document's inline links. */
 function linkTargets(markdown: string): string[] {
