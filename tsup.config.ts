@@ -13,4 +13,7 @@ export default defineConfig({
   sourcemap: true,
   target: 'node22',
   shims: true,
+  // Entries of one package share their modules in CommonJS too, so a class such as QueuetelConfigError
+  // is one class whichever entry it is imported through.
+  splitting: true,
 });

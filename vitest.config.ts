@@ -4,13 +4,14 @@ import { defineConfig } from 'vitest/config';
 
 // Tests run against each package's TypeScript source; test/consumers checks the built output.
 const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
-// Subpath entries come first: an alias also matches any path under its name.
-const alias: Record<string, string> = {
-  '@queuetel/pg-boss/instrumentation': `${packagesDir}pg-boss/src/instrumentation.ts`,
-  ...Object.fromEntries(
-    readdirSync(packagesDir).map((name) => [`@queuetel/${name}`, `${packagesDir}${name}/src/index.ts`]),
-  ),
-};
+const alias = [
+  { find: '@queuetel/core/internal', replacement: `${packagesDir}core/src/internal.ts` },
+  { find: '@queuetel/pg-boss/instrumentation', replacement: `${packagesDir}pg-boss/src/instrumentation.ts` },
+  ...readdirSync(packagesDir).map((name) => ({
+    find: new RegExp(`^@queuetel/${name}$`),
+    replacement: `${packagesDir}${name}/src/index.ts`,
+  })),
+];
 
 // QUEUETEL_FAILING_RUN=1 runs each project over one deliberately failing test instead of the suite,
 // with everything else as configured: test/ci/verdict.test.ts expects that run to fail.
@@ -46,9 +47,25 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: failingRun ? ['test/fixtures/failing-run/integration.fails.ts'] : ['test/**/*.test.ts'],
+          exclude: ['test/stack/**'],
           globalSetup: ['test/harness/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        // The observability stack run as real programs (test/stack/): after the other projects and
+        // one file at a time, so that its timings (job to dashboard, alert delays) are not measured
+        // on a machine busy with the rest of the suite. scripts/stack/build.ts provides the programs.
+        extends: true,
+        test: {
+          name: 'stack',
+          include: failingRun ? ['test/fixtures/failing-run/stack.fails.ts'] : ['test/stack/**/*.test.ts'],
+          globalSetup: ['test/harness/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 240_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -10,14 +10,8 @@ import {
   ATTR_MESSAGING_SYSTEM,
   ATTR_QUEUE_STATE,
   JOB_OUTCOMES,
-  METRIC_JOB_DURATION,
-  METRIC_JOB_OUTCOMES,
-  METRIC_JOB_WAIT_TIME,
-  METRIC_QUEUE_DEAD_LETTER_JOBS,
-  METRIC_QUEUE_JOBS,
-  METRIC_QUEUE_OLDEST_AGE,
-  METRIC_WORKERS_LIVE,
   QUEUE_STATES,
+  INSTRUMENTS,
 } from '@queuetel/core';
 import type { Point } from './points.js';
 
@@ -81,13 +75,18 @@ export class LiveStats {
     this.#latest = [...points];
     const sample: Sample = { at, queues: new Map() };
     for (const point of points) {
-      const isWait = point.name === METRIC_JOB_WAIT_TIME;
-      if (point.name !== METRIC_JOB_OUTCOMES && !isWait && point.name !== METRIC_JOB_DURATION) continue;
+      const isWait = point.name === INSTRUMENTS.jobWaitTime.name;
+      if (
+        point.name !== INSTRUMENTS.jobOutcomes.name &&
+        !isWait &&
+        point.name !== INSTRUMENTS.jobDuration.name
+      )
+        continue;
       const key = queueKey(point);
       let entry = sample.queues.get(key);
       if (!entry)
         sample.queues.set(key, (entry = { attempts: 0, failures: 0, wait: empty(), process: empty() }));
-      if (point.name === METRIC_JOB_OUTCOMES) {
+      if (point.name === INSTRUMENTS.jobOutcomes.name) {
         entry.attempts += point.value;
         if (FAILED_OUTCOMES.has(String(point.attributes[ATTR_JOB_OUTCOME]))) entry.failures += point.value;
       } else if (point.histogram) {
@@ -120,15 +119,15 @@ export class LiveStats {
         system,
         name,
         depth: this.#depth(key),
-        active: this.#gauge(METRIC_QUEUE_JOBS, key, (state) => state === QUEUE_STATES.active),
-        oldestAgeSeconds: this.#gauge(METRIC_QUEUE_OLDEST_AGE, key),
+        active: this.#gauge(INSTRUMENTS.queueJobs.name, key, (state) => state === QUEUE_STATES.active),
+        oldestAgeSeconds: this.#gauge(INSTRUMENTS.queueOldestAge.name, key),
         jobsPerSecond: seconds > 0 ? attempts / seconds : 0,
         errorRate: attempts > 0 ? failures / attempts : undefined,
         p95WaitSeconds: now && quantile(difference(now.wait, then?.wait), 0.95),
         p95ProcessSeconds: now && quantile(difference(now.process, then?.process), 0.95),
         outcomes: this.#sumBy(key, ATTR_JOB_OUTCOME),
-        deadLetterDepth: this.#gauge(METRIC_QUEUE_DEAD_LETTER_JOBS, key),
-        liveWorkers: this.#gauge(METRIC_WORKERS_LIVE, key),
+        deadLetterDepth: this.#gauge(INSTRUMENTS.queueDeadLetterJobs.name, key),
+        liveWorkers: this.#gauge(INSTRUMENTS.workersLive.name, key),
         topLabels: this.#topLabels(key),
         errorTypes: top(this.#sumBy(key, ATTR_ERROR_TYPE), 3),
         depthHistory: this.#depthHistory.get(key) ?? [],
@@ -141,15 +140,15 @@ export class LiveStats {
   #queueKeys(): Set<string> {
     const keys = new Set<string>();
     for (const point of this.#latest) {
-      const worked = point.name === METRIC_WORKERS_LIVE && point.value > 0;
-      if (point.name === METRIC_JOB_OUTCOMES || worked) keys.add(queueKey(point));
+      const worked = point.name === INSTRUMENTS.workersLive.name && point.value > 0;
+      if (point.name === INSTRUMENTS.jobOutcomes.name || worked) keys.add(queueKey(point));
     }
     return keys;
   }
 
   #depth(key: string): number | undefined {
     return this.#gauge(
-      METRIC_QUEUE_JOBS,
+      INSTRUMENTS.queueJobs.name,
       key,
       (state) => state !== QUEUE_STATES.active && state !== QUEUE_STATES.failed,
     );
@@ -168,7 +167,7 @@ export class LiveStats {
   #sumBy(key: string, attribute: string): Record<string, number> {
     const totals: Record<string, number> = {};
     for (const point of this.#latest) {
-      if (point.name !== METRIC_JOB_OUTCOMES || queueKey(point) !== key) continue;
+      if (point.name !== INSTRUMENTS.jobOutcomes.name || queueKey(point) !== key) continue;
       const value = point.attributes[attribute];
       if (value === undefined) continue;
       const text = typeof value === 'string' ? value : JSON.stringify(value);
@@ -180,7 +179,7 @@ export class LiveStats {
   #topLabels(key: string): { key: string; values: [string, number][] }[] {
     const byKey = new Map<string, Record<string, number>>();
     for (const point of this.#latest) {
-      if (point.name !== METRIC_JOB_OUTCOMES || queueKey(point) !== key) continue;
+      if (point.name !== INSTRUMENTS.jobOutcomes.name || queueKey(point) !== key) continue;
       for (const [label, value] of Object.entries(point.attributes)) {
         if (!isLabel(label)) continue;
         const counts = byKey.get(label) ?? {};

@@ -8,7 +8,7 @@ import {
   ATTR_MESSAGING_DESTINATION_NAME,
   ATTR_MESSAGING_SYSTEM,
   JOB_OUTCOMES,
-  METRIC_JOB_OUTCOMES,
+  INSTRUMENTS,
 } from '@queuetel/core';
 import { DEAD_LETTER_QUEUE, DEMO_SCHEMA, QUEUE } from './database.js';
 import type { Point } from './points.js';
@@ -89,7 +89,7 @@ function fromMetrics(points: readonly Point[], system: string): SystemSummary['m
   const byOutcome: Record<string, number> = {};
   let attempts = 0;
   for (const point of points) {
-    if (point.name !== METRIC_JOB_OUTCOMES) continue;
+    if (point.name !== INSTRUMENTS.jobOutcomes.name) continue;
     if (point.attributes[ATTR_MESSAGING_SYSTEM] !== system) continue;
     if (point.attributes[ATTR_MESSAGING_DESTINATION_NAME] !== QUEUE) continue;
     const outcome = String(point.attributes[ATTR_JOB_OUTCOME]);

@@ -14,7 +14,7 @@ interface JsonReport {
 }
 
 describe('the test command', () => {
-  it('exits non-zero when a test fails, in the unit project and in the integration project', () => {
+  it('exits non-zero when a test fails, in the unit, integration and stack projects', () => {
     const dir = mkdtempSync(join(tmpdir(), 'queuetel-verdict-'));
     try {
       const reportFile = join(dir, 'report.json');
@@ -36,10 +36,11 @@ describe('the test command', () => {
         .sort();
       expect(failedFiles).toEqual([
         'test/fixtures/failing-run/integration.fails.ts',
+        'test/fixtures/failing-run/stack.fails.ts',
         'test/fixtures/failing-run/unit.fails.ts',
       ]);
-      expect(report.numFailedTests).toBe(2);
-      expect(run.stdout).toMatch(/Tests\s+2 failed/);
+      expect(report.numFailedTests).toBe(3);
+      expect(run.stdout).toMatch(/Tests\s+3 failed/);
       expect(run.status, run.stderr).toBe(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -104,12 +104,12 @@ describe('the gateway configs', () => {
   const compose = readYaml<Compose>('docker-compose.gateway.yaml');
 
   it('route spans by trace id to every sampler the DNS name resolves to', () => {
-    const loadbalancing = balancer.exporters.loadbalancing as {
+    const loadbalancing = balancer.exporters.load_balancing as {
       routing_key: string;
-      resolver: { dns: { hostname: string; port: number } };
+      resolver: { dns: { hostname: string; port: string } };
     };
     expect(loadbalancing.routing_key).toBe('traceID');
-    expect(balancer.service.pipelines.traces?.exporters).toEqual(['loadbalancing']);
+    expect(balancer.service.pipelines.traces?.exporters).toEqual(['load_balancing']);
     expect(Object.keys(compose.services)).toContain(loadbalancing.resolver.dns.hostname);
     const samplerOtlp = sampler.receivers.otlp as { protocols: { grpc: { endpoint: string } } };
     expect(samplerOtlp.protocols.grpc.endpoint).toBe(`0.0.0.0:${loadbalancing.resolver.dns.port}`);

@@ -1,4 +1,5 @@
-import { prometheusLabel, prometheusName, type MetricKind } from '@queuetel/node';
+import type { InstrumentKind } from '@queuetel/core';
+import { prometheusLabel, prometheusName } from './prometheus-name.js';
 import { selectorUses } from './promql.js';
 import type { Query } from './queries.js';
 
@@ -6,7 +7,7 @@ import type { Query } from './queries.js';
 export interface EmittedMetric {
   readonly name: string;
   readonly unit: string;
-  readonly kind: MetricKind;
+  readonly kind: InstrumentKind;
   readonly attributes: readonly string[];
 }
 

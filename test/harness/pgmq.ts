@@ -5,33 +5,38 @@ import { createTestDatabase, type TestDatabase } from './database.js';
 import { eventually } from './pg-boss.js';
 
 /**
- * The two message row shapes the pgmq client must read: pgmq 1.5 to 1.9
- * `(msg_id, read_ct, enqueued_at, vt, message, headers)`, and 1.10 and later, which add
- * `last_read_at` (and `pop(queue, qty)`, which 1.5 lacks).
+ * The pgmq versions the fixture plays (see test/fixtures/pgmq.sql): 1.5, with rows
+ * `(msg_id, read_ct, enqueued_at, vt, message, headers)` and none of the later functions; 1.11, with
+ * `last_read_at` after `enqueued_at` and every function returning whole rows; 1.12, whose reads
+ * name their columns.
  */
-export type PgmqRowShape = '1.5' | 'current';
+export type PgmqFixtureVersion = '1.5' | '1.11' | '1.12';
 
-export const PGMQ_ROW_SHAPES: readonly PgmqRowShape[] = ['1.5', 'current'];
+/** The row shapes the client must read: 1.5's, and 1.10's and later (played as 1.12). */
+export const PGMQ_ROW_SHAPES: readonly PgmqFixtureVersion[] = ['1.5', '1.12'];
+
+/** Every version the fixture plays. */
+export const PGMQ_FIXTURE_VERSIONS: readonly PgmqFixtureVersion[] = ['1.5', '1.11', '1.12'];
 
 const FIXTURE = readFileSync(new URL('../fixtures/pgmq.sql', import.meta.url), 'utf8');
 
-/** Installs the pgmq-compatible fixture schema (test/fixtures/pgmq.sql) into a database. */
-export async function loadPgmqFixture(url: string, shape: PgmqRowShape = 'current'): Promise<void> {
+/** Installs the pgmq-compatible fixture schema (test/fixtures/pgmq.sql), playing a pgmq version. */
+export async function loadPgmqFixture(url: string, shape: PgmqFixtureVersion = '1.12'): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    // The fixture reads the shape from this session setting while it loads.
-    await client.query(`SELECT set_config('pgmq_fixture.row_shape', $1, false)`, [shape]);
+    // The fixture reads the version from this session setting while it loads.
+    await client.query(`SELECT set_config('pgmq_fixture.version', $1, false)`, [shape]);
     await client.query(FIXTURE);
   } finally {
     await client.end();
   }
 }
 
-/** A fresh database of a test file's own, with the pgmq fixture loaded in the given row shape. */
+/** A fresh database of a test file's own, with the pgmq fixture loaded playing the given version. */
 export async function createPgmqDatabase(
   prefix: string,
-  shape: PgmqRowShape = 'current',
+  shape: PgmqFixtureVersion = '1.12',
 ): Promise<TestDatabase> {
   const db = await createTestDatabase(prefix);
   try {

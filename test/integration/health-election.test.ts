@@ -51,7 +51,14 @@ describe('one collector per database', () => {
         meterProvider: otel.meterProvider,
       }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 5_500));
+    // Until the leader has collected a few times and every standby has tried the lock as often.
+    await eventually(() => {
+      const states = collectors.map((collector) => collector.state());
+      expect(states.filter((state) => state.collections >= 4)).toHaveLength(1);
+      for (const state of states.filter((state) => state.collections === 0)) {
+        expect(state.lockAttempts).toBeGreaterThanOrEqual(4);
+      }
+    });
     const snapshots = await Promise.all(telemetry.map((otel) => otel.collect()));
     await Promise.all(collectors.map((collector) => collector.stop()));
     const elapsedSeconds = (Date.now() - startedAt) / 1000;

@@ -193,4 +193,20 @@ describe('the least-privilege monitoring role on pgmq', () => {
     const [orders] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM pgmq.q_orders');
     expect(orders).toEqual({ n: 8 });
   });
+
+  it("keeps its counts through pgmq's 1.12.0 to 1.12.1 upgrade, which drops and recreates metrics_result", async () => {
+    // What the upgrade script does to the type: CASCADE takes every function declared with it.
+    await db.query('DROP TYPE pgmq.metrics_result CASCADE');
+    await db.query('SELECT pgmq._fixture_define_metrics()');
+    await asMonitor(async (client) => {
+      const { rows } = await client.query<Record<string, unknown>>(
+        `SELECT queue_name, queue_length FROM queuetel.pgmq_metrics_all() WHERE queue_name = 'orders'`,
+      );
+      expect(rows).toEqual([{ queue_name: 'orders', queue_length: '8' }]);
+    });
+    // Running the script again (after any pgmq upgrade) is safe and leaves the wrapper working.
+    await db.query(monitoringRoleSql({ role: ROLE }));
+    const snapshot = await readQueueHealth({ connectionString: monitorUrl, pgmq: true });
+    expect(snapshot.queues.find((q) => q.name === 'orders')?.jobs).toEqual({ ready: 6, active: 2 });
+  });
 });

@@ -40,6 +40,11 @@ describe.each(BOSS_SETUPS)('pg-boss %s: retries and outcomes', (setup) => {
         SpanStatusCode.UNSET,
       ]);
       expect(spans.map((span) => span.attributes['queuetel.job.attempt'])).toEqual([1, 2, 3]);
+      expect(spans.map((span) => span.attributes['queuetel.job.outcome'])).toEqual([
+        'retried',
+        'retried',
+        'completed',
+      ]);
       expect(spans.every((span) => span.attributes.project === 'acme')).toBe(true);
 
       const metrics = await otel.collect();
@@ -89,6 +94,53 @@ describe.each(BOSS_SETUPS)('pg-boss %s: retries and outcomes', (setup) => {
       expect(outcome('dead_lettered')).toBe(1);
       expect(outcome('failed')).toBe(0);
       expect(metrics.total('queuetel.job.outcomes', { ...where, 'error.type': 'TypeError' })).toBe(2);
+      // The trace tells the retry from the dead letter too.
+      const spans = otel.spans().filter((span) => span.name === `process ${queue}`);
+      expect(spans.map((span) => span.attributes['queuetel.job.outcome'])).toEqual([
+        'retried',
+        'dead_lettered',
+      ]);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('counts a handler that returned after expireInSeconds as expired, a timeout, on the metric and the span', async () => {
+    const otel = createTestTelemetry();
+    const { boss, stop } = await startBoss(setup, db.url, otel);
+    const queue = `late_${setup.replace(/\W+/g, '_')}`;
+    try {
+      await boss.createQueue(queue, { retryLimit: 0, expireInSeconds: 1 });
+      // The handler's own work outlives the job's one-second limit; then it returns normally.
+      await boss.work(queue, { pollingIntervalSeconds: 0.5 }, async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1300));
+        return 'finished late';
+      });
+      await boss.send(queue, { report: 1 });
+      const where = { 'messaging.destination.name': queue };
+      const metrics = await eventually(async () => {
+        const collected = await otel.collect();
+        expect(collected.total('queuetel.job.attempts', where)).toBe(1);
+        expect(collected.total('queuetel.job.in_flight', where)).toBe(0);
+        return collected;
+      });
+      expect(
+        metrics.total('queuetel.job.outcomes', {
+          ...where,
+          'queuetel.job.outcome': 'expired',
+          'error.type': 'timeout',
+        }),
+      ).toBe(1);
+      expect(metrics.total('queuetel.job.outcomes', where)).toBe(1);
+
+      // pg-boss 12's built-in span ends when the job times out, before the handler returns, so only
+      // queuetel's own span can carry the verdict.
+      if (setup !== '12.38 built-in on') {
+        const [span] = otel.spans().filter((span) => span.name === `process ${queue}`);
+        expect(span!.attributes['queuetel.job.outcome']).toBe('expired');
+        expect(span!.attributes['error.type']).toBe('timeout');
+        expect(span!.status.code).toBe(SpanStatusCode.ERROR);
+      }
     } finally {
       await stop();
     }

@@ -114,7 +114,7 @@ describe.each(PGMQ_ROW_SHAPES)('the pgmq consumer on pgmq %s rows', (shape) => {
     expect(metrics.total('queuetel.job.outcomes', { ...where, 'error.type': 'TypeError' })).toBe(3);
 
     // The move is a settle span under the last attempt's process span.
-    const moves = otel.spans().filter((span) => span.name === 'dead_letter doomed');
+    const moves = otel.spans().filter((span) => span.name === 'move doomed');
     expect(moves).toHaveLength(1);
     expect(moves[0]!.kind).toBe(SpanKind.CLIENT);
     expect(moves[0]!.attributes).toMatchObject({

@@ -1,4 +1,5 @@
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, type TextMapPropagator } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -228,5 +229,41 @@ describe('pgmq telemetry', () => {
     expect(outcomes('_missing')).toBe(4);
     expect(outcomes('_invalid')).toBe(1);
     expect(outcomes('acme')).toBe(1);
+  });
+
+  it("reads each message's trace context once, for both its receive link and its process parent", async () => {
+    const w3c = new W3CTraceContextPropagator();
+    let extractions = 0;
+    const counting: TextMapPropagator = {
+      inject: (ctx, carrier, setter) => w3c.inject(ctx, carrier, setter),
+      extract: (ctx, carrier, getter) => {
+        extractions++;
+        return w3c.extract(ctx, carrier, getter);
+      },
+      fields: () => w3c.fields(),
+    };
+    const { otel, pgmq, create } = setup('extract_once', {
+      propagator: counting,
+      producerRelationship: 'child',
+    });
+    await create();
+    await pgmq.sendBatch('extract_once', [1, 2, 3]);
+    let handled = 0;
+    await consumeUntil(
+      pgmq,
+      'extract_once',
+      () => void handled++,
+      { concurrency: 3 },
+      () => expect(handled).toBe(3),
+    );
+    expect(extractions).toBe(3);
+    const [send] = named(otel, 'send extract_once');
+    const receives = named(otel, 'receive extract_once');
+    expect(receives.flatMap((span) => span.links.map((link) => link.context.spanId))).toEqual(
+      Array.from({ length: 3 }, () => send!.spanContext().spanId),
+    );
+    for (const process of named(otel, 'process extract_once')) {
+      expect(process.parentSpanContext?.spanId).toBe(send!.spanContext().spanId);
+    }
   });
 });

@@ -91,10 +91,13 @@ beforeAll(async () => {
     expect(latest(outcomes({ 'queuetel.job.outcome': 'dead_lettered' }))).toBe(1);
   }, 30_000);
 
-  // Completion to arrival: each round's job is sent at a random moment of the export cycle, and
-  // timed from the moment its handler returned to the first export that counts it.
+  // Completion to arrival: each round's job is sent right after a metric export arrives, the worst
+  // moment of the export cycle, and timed from the moment its handler returned to the first export
+  // that counts it.
+  const metricExports = () => receiver.requests.filter((r) => r.path === '/v1/metrics').length;
   for (let round = 0; round < LATENCY_ROUNDS; round++) {
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * 5000));
+    const exportsBefore = metricExports();
+    await eventually(() => expect(metricExports()).toBeGreaterThan(exportsBefore), 30_000);
     await boss.send(QUEUE, { project: 'acme', round });
     const expected = 5 + round;
     const arrivedAt = await eventually(() => {

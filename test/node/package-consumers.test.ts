@@ -40,8 +40,6 @@ describe('the built @queuetel/node', () => {
         'ExistingSdkError',
         'TelemetryAlreadyStartedError',
         'metricReadersFromEnv',
-        'prometheusLabel',
-        'prometheusName',
         'queuetelMetrics',
         'queuetelViews',
         'startTelemetry',

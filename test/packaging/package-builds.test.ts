@@ -40,12 +40,39 @@ describe('the published packages', () => {
     expect(esm.prefix).toBe('queuetel.');
     expect(cjs.prefix).toBe('queuetel.');
     expect(esm.core).toContain('JobTelemetry');
+    // Helpers queuetel's packages share live behind @queuetel/core/internal, not in the public API.
+    for (const internal of ['expectBoolean', 'typeName', 'describe', 'beatHeartbeat', 'HEARTBEAT_TABLE']) {
+      expect(esm.core).not.toContain(internal);
+    }
     expect(esm.pgBoss).toEqual(['DATA_CARRIER_KEY', 'instrumentPgBoss']);
     expect(cjs.core).toEqual(esm.core);
     expect(cjs.pgBoss).toEqual(esm.pgBoss);
-    expect(esm.pgmq).toEqual(['MaxReadsExceededError', 'PgmqClient']);
+    expect(esm.pgmq).toEqual(['MaxReadsExceededError', 'PgmqClient', 'PgmqTableLayoutError']);
     expect(cjs.pgmq).toEqual(esm.pgmq);
     expect(esm.collected).toBe(0);
+  });
+
+  it('share one QueuetelConfigError between @queuetel/core and its internal entry, in ESM and CommonJS', () => {
+    const check = (load: string) =>
+      execFileSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `${load}; console.log(core.QueuetelConfigError === internal.QueuetelConfigError && typeof internal.expectKnownKeys)`,
+        ],
+        { encoding: 'utf8', cwd: root },
+      ).trim();
+    expect(
+      check(
+        "const core = await import('@queuetel/core'); const internal = await import('@queuetel/core/internal')",
+      ),
+    ).toBe('function');
+    expect(
+      check(
+        "const { createRequire } = await import('node:module'); const require = createRequire(process.cwd() + '/'); const core = require('@queuetel/core'); const internal = require('@queuetel/core/internal')",
+      ),
+    ).toBe('function');
   });
 
   it.each(packages.filter((p) => !p.manifest.private))(

@@ -4,8 +4,10 @@ export {
   type JobFacts,
   type OperationSummary,
   type QueueAdapter,
+  type QueueConsumer,
   type SpanPlan,
   type Verdict,
+  type VerdictOf,
 } from './job-telemetry.js';
 export { LabelSet } from './labels/label-set.js';
 export {
@@ -14,15 +16,22 @@ export {
   DEFAULT_MAX_VALUES,
   type LabelGuard,
 } from './labels/label-guard.js';
-export { AggregationStore } from './metrics/aggregation-store.js';
-export { INSTRUMENTS, type InstrumentDescriptor } from './metrics/instruments.js';
+export {
+  ALL_INSTRUMENTS,
+  DEFAULT_CARDINALITY_LIMIT,
+  DURATION_BUCKETS,
+  INSTRUMENTS,
+  WAIT_TIME_BUCKETS,
+  type InstrumentDescriptor,
+  type InstrumentKind,
+  type InstrumentLane,
+} from './metrics/instruments.js';
 export {
   JobMetrics,
   COMBINATION_LABEL_KEY,
   type JobSeries,
   type QueueMetrics,
 } from './metrics/job-metrics.js';
-export { MeterSink } from './metrics/meter-sink.js';
 export {
   QueuetelMetricProducer,
   getGlobalMetricProducer,
@@ -55,12 +64,6 @@ export {
   ERROR_TYPE_OTHER,
   ERROR_TYPE_TIMEOUT,
   OPERATION_TYPE,
-  METRIC_MESSAGING_CLIENT_OPERATION_DURATION,
-  METRIC_MESSAGING_PROCESS_DURATION,
-  METRIC_MESSAGING_CLIENT_SENT_MESSAGES,
-  METRIC_MESSAGING_CLIENT_CONSUMED_MESSAGES,
-  DURATION_BUCKETS,
-  WAIT_TIME_BUCKETS,
   QUEUETEL_PREFIX,
   ATTR_JOB_ATTEMPT,
   ATTR_JOB_RETRY_COUNT,
@@ -68,12 +71,6 @@ export {
   ATTR_JOB_OUTCOME,
   ATTR_LABEL_KEY,
   ATTR_LABEL_REASON,
-  METRIC_JOB_DURATION,
-  METRIC_JOB_WAIT_TIME,
-  METRIC_JOB_ATTEMPTS,
-  METRIC_JOB_OUTCOMES,
-  METRIC_JOB_IN_FLIGHT,
-  METRIC_LABEL_FOLDED,
   JOB_OUTCOMES,
   type JobOutcome,
   FOLD_REASONS,
@@ -88,32 +85,10 @@ export {
   ATTR_WORKER_KIND,
   QUEUE_STATES,
   WORKER_KINDS,
-  METRIC_QUEUE_JOBS,
-  METRIC_QUEUE_OLDEST_AGE,
-  METRIC_QUEUE_NEWEST_AGE,
-  METRIC_QUEUE_DEAD_LETTER_JOBS,
-  METRIC_QUEUE_ENQUEUED,
-  METRIC_QUEUE_COMPLETED,
-  METRIC_WORKERS_LIVE,
-  METRIC_COLLECTOR_DURATION,
-  METRIC_COLLECTOR_ERRORS,
-  METRIC_COLLECTOR_STALENESS,
-  METRIC_COLLECTOR_LEADER,
   ATTR_QUEUE_SCHEMA,
 } from './names.js';
-export {
-  QueuetelConfigError,
-  expectBoolean,
-  expectFunction,
-  expectOneOf,
-  expectWholeNumber,
-  resolveOptions,
-  typeName,
-  type ResolvedOptions,
-} from './options.js';
-export { OnceReporter, describe } from './safe.js';
-export { extractCarrier, injectCarrier, type Carrier, type ExtractedContext } from './tracing/carrier.js';
-export { errorTypeOf, messageOf, recordFailure } from './tracing/errors.js';
+export { resolveOptions, type ResolvedOptions } from './options.js';
+export { QueuetelConfigError } from './validation.js';
 export type {
   EndHook,
   InstrumentationOptions,
@@ -124,13 +99,3 @@ export type {
   StartHook,
   ValueSource,
 } from './types.js';
-export {
-  beatHeartbeat,
-  CREATE_HEARTBEAT_TABLE,
-  HEARTBEAT_QUIET_BEATS,
-  HEARTBEAT_TABLE,
-  LIVE_HEARTBEAT,
-  type HeartbeatAnnouncement,
-  type HeartbeatBeat,
-  type HeartbeatDatabase,
-} from './heartbeat.js';

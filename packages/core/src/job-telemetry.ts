@@ -10,7 +10,8 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { LabelSet } from './labels/label-set.js';
-import { JobMetrics, type JobSeries, type QueueMetrics } from './metrics/job-metrics.js';
+import { JobMetrics, type JobSeries, type QueueMetrics, type SeriesNode } from './metrics/job-metrics.js';
+import type { BoundCounter, BoundHistogram } from './metrics/sink.js';
 import { MeterSink } from './metrics/meter-sink.js';
 import { NOOP_SINK, type MetricSink } from './metrics/sink.js';
 import {
@@ -32,8 +33,8 @@ import {
 } from './names.js';
 import type { ResolvedOptions } from './options.js';
 import { OnceReporter } from './safe.js';
-import { extractCarrier, injectCarrier, type Carrier } from './tracing/carrier.js';
-import { errorTypeOf, messageOf, recordFailure } from './tracing/errors.js';
+import { extractCarrier, injectCarrier, type Carrier, type ExtractedContext } from './tracing/carrier.js';
+import { errorTypeOf, messageOf, recordFailure, recordQueueFailure } from './tracing/errors.js';
 
 /** What an adapter can tell about one job without any I/O. */
 export interface JobFacts {
@@ -67,6 +68,11 @@ export interface QueueAdapter<Job> {
   /** The raw trace carrier stored with a job, whatever shape it has. */
   carrier(job: Job): unknown;
   /**
+   * The producer's context, when the adapter has already extracted it from the carrier (once per
+   * job, when it was read); core then uses it rather than extracting the carrier again.
+   */
+  extracted?(job: Job): ExtractedContext | undefined;
+  /**
    * How an attempt ended. `failure` is undefined when the handler returned; `seconds` is how long
    * it ran, which tells a job that outlived its time limit.
    */
@@ -94,19 +100,59 @@ export interface OperationSummary {
   readonly messageId?: string | undefined;
   /** Carriers of the messages, to link the span to their producers. */
   readonly carriers?: readonly unknown[];
+  /** The producers' contexts, already extracted: used instead of `carriers` when given. */
+  readonly producers?: readonly (ExtractedContext | undefined)[];
 }
+
+/** Classifies one attempt; see {@link QueueAdapter.verdict}. */
+export type VerdictOf<Job> = QueueAdapter<Job>['verdict'];
 
 interface JobRun<Job> {
   readonly job: Job;
   readonly facts: JobFacts;
   readonly labels: readonly string[];
   readonly series: JobSeries;
+  /** How the attempt ended, decided once when it ends; the metric and the span both read it. */
+  outcome: JobOutcome;
+  /** Set when the attempt counts as an error: the handler failed, or the queue gave up on it. */
+  errorType: string | undefined;
 }
 
 /** What every process span of one queue starts with. */
 interface SpanStart {
   readonly name: string;
   readonly attributes: Attributes;
+}
+
+/**
+ * The processing side of one queue, made once when a consumer of it starts (`work()`,
+ * `consume()`): what every job of the queue shares is resolved here, not per job.
+ */
+export interface QueueConsumer<Job> {
+  readonly queue: string;
+  /**
+   * Runs `fn` as the processing of `jobs`, under the span `plan` asks for, and records every job's
+   * metrics. Resolves or rejects exactly as `fn` does. `verdict`, when given, classifies the
+   * attempts instead of the adapter: for a caller that decided beforehand what a failure means.
+   */
+  process<T>(
+    jobs: readonly Job[],
+    plan: SpanPlan,
+    fn: () => T | Promise<T>,
+    verdict?: VerdictOf<Job>,
+  ): Promise<T>;
+  /** Counts messages delivered to the application (`messaging.client.consumed.messages`). */
+  consumed(count: number): void;
+}
+
+/** What a queue's consumer resolves once. */
+interface QueueHandle {
+  readonly metrics: QueueMetrics;
+  readonly seriesRoot: SeriesNode;
+  readonly spanStart: SpanStart;
+  // Bound on first use: an instrumentation that leaves the messaging metrics to the queue reports none.
+  consumed: BoundCounter | undefined;
+  processed: BoundHistogram | undefined;
 }
 
 const UNKNOWN_FACTS: JobFacts = Object.freeze({ id: '', attempt: undefined, waitSeconds: undefined });
@@ -123,14 +169,15 @@ export class JobTelemetry<Job> {
   readonly metrics: JobMetrics;
   readonly reporter = new OnceReporter();
   readonly #adapter: QueueAdapter<Job>;
+  readonly #adapterVerdict: VerdictOf<Job>;
   readonly #tracer: Tracer;
-  readonly #spanStarts = new Map<string, SpanStart>();
   /** The label values seen so far in each batch span jobs report to one by one ('event' plans). */
   readonly #batchLabels = new WeakMap<Span, Set<string>[]>();
 
   constructor(options: ResolvedOptions<Job>, adapter: QueueAdapter<Job>) {
     this.options = options;
     this.#adapter = adapter;
+    this.#adapterVerdict = adapter.verdict.bind(adapter);
     const provider = options.tracerProvider ?? trace.getTracerProvider();
     this.#tracer = provider.getTracer(adapter.scope.name, adapter.scope.version);
     this.metrics = new JobMetrics({
@@ -151,25 +198,38 @@ export class JobTelemetry<Job> {
     return this.#tracer;
   }
 
-  /** The messaging metrics of one queue. */
-  queue(name: string): QueueMetrics {
-    return this.metrics.queue(name);
+  /** The consumer of one queue; make it once, when the worker for the queue starts. */
+  consumer(queue: string): QueueConsumer<Job> {
+    const metrics = this.metrics.queue(queue);
+    const handle: QueueHandle = {
+      metrics,
+      seriesRoot: this.metrics.seriesRoot(metrics),
+      spanStart: {
+        name: spanName('process', queue),
+        attributes: Object.freeze(this.#operationAttributes(queue, 'process', OPERATION_TYPE.process)),
+      },
+      consumed: undefined,
+      processed: undefined,
+    };
+    return {
+      queue,
+      process: (jobs, plan, fn, verdict) => this.#process(handle, jobs, plan, fn, verdict),
+      consumed: (count) => (handle.consumed ??= handle.metrics.consumed()).add(count),
+    };
   }
 
-  /**
-   * Runs `fn` as the processing of `jobs`, under the span `plan` asks for, and records every job's
-   * metrics. Resolves or rejects exactly as `fn` does.
-   */
-  async process<T>(
-    queue: string,
+  /** A job's path: read its facts and labels, find its series, run, record once. */
+  async #process<T>(
+    handle: QueueHandle,
     jobs: readonly Job[],
     plan: SpanPlan,
     fn: () => T | Promise<T>,
+    verdict: VerdictOf<Job> | undefined,
   ): Promise<T> {
-    const queueMetrics = this.metrics.queue(queue);
+    const verdictOf = verdict ?? this.#adapterVerdict;
     const runs = new Array<JobRun<Job>>(jobs.length);
-    for (let i = 0; i < jobs.length; i++) runs[i] = this.#begin(queueMetrics, jobs[i]!);
-    const span = this.#openSpan(queue, runs, plan);
+    for (let i = 0; i < jobs.length; i++) runs[i] = this.#begin(handle, jobs[i]!);
+    const span = this.#openSpan(handle.spanStart, runs, plan);
     const startedAt = performance.now();
     let failure: Failure | undefined;
     try {
@@ -183,12 +243,12 @@ export class JobTelemetry<Job> {
       const seconds = (performance.now() - startedAt) / 1000;
       for (const run of runs) {
         try {
-          this.#finish(run, failure, seconds, plan);
+          this.#finish(run, failure, seconds, plan, verdictOf);
         } catch (error) {
           this.reporter.report('process:finish', 'recording the end of a job failed', error);
         }
       }
-      if (span) this.#closeSpan(span.span, queueMetrics, jobs, failure, seconds);
+      if (span) this.#closeSpan(span.span, handle, jobs, runs, failure, seconds);
     }
   }
 
@@ -289,7 +349,12 @@ export class JobTelemetry<Job> {
     } else if (summary.messageCount > 1) {
       attributes[ATTR_MESSAGING_BATCH_MESSAGE_COUNT] = summary.messageCount;
     }
-    const links = this.options.producerRelationship === 'none' ? [] : this.#links(summary.carriers ?? []);
+    const links =
+      this.options.producerRelationship === 'none'
+        ? []
+        : summary.producers
+          ? toLinks(summary.producers)
+          : this.#links(summary.carriers ?? []);
     const span = this.#tracer.startSpan(spanName(operation, queue), {
       kind: SpanKind.CLIENT,
       attributes,
@@ -300,7 +365,7 @@ export class JobTelemetry<Job> {
     span.end();
   }
 
-  #begin(queueMetrics: QueueMetrics, job: Job): JobRun<Job> {
+  #begin(handle: QueueHandle, job: Job): JobRun<Job> {
     let facts = UNKNOWN_FACTS;
     try {
       facts = this.#adapter.facts(job);
@@ -308,23 +373,33 @@ export class JobTelemetry<Job> {
       this.reporter.report('facts', `reading a ${this.#adapter.system} job's metadata failed`, error);
     }
     const labels = this.labels.read(job);
-    const series = this.metrics.series(queueMetrics, labels);
+    const series = this.metrics.series(handle.metrics, labels, handle.seriesRoot);
     series.inFlight.add(1);
     series.attempts.add(1);
     if (facts.waitSeconds !== undefined) series.waitTime.record(facts.waitSeconds);
-    return { job, facts, labels, series };
+    return { job, facts, labels, series, outcome: JOB_OUTCOMES.completed, errorType: undefined };
   }
 
-  #finish(run: JobRun<Job>, failure: Failure | undefined, seconds: number, plan: SpanPlan): void {
+  /** Decides how the attempt ended, once, and records it on the job's metrics and a foreign span. */
+  #finish(
+    run: JobRun<Job>,
+    failure: Failure | undefined,
+    seconds: number,
+    plan: SpanPlan,
+    verdictOf: VerdictOf<Job>,
+  ): void {
     run.series.inFlight.add(-1);
     let verdict: Verdict;
     try {
-      verdict = this.#adapter.verdict(run.job, failure, seconds);
+      verdict = verdictOf(run.job, failure, seconds);
     } catch (error) {
       this.reporter.report('verdict', 'classifying how a job ended failed', error);
       verdict = { outcome: failure ? JOB_OUTCOMES.failed : JOB_OUTCOMES.completed };
     }
-    const errorType = failure ? (verdict.errorType ?? errorTypeOf(failure.error)) : undefined;
+    // The queue may name an error the handler never threw, such as running past its time limit.
+    const errorType = verdict.errorType ?? (failure ? errorTypeOf(failure.error) : undefined);
+    run.outcome = verdict.outcome;
+    run.errorType = errorType;
     const end = run.series.end(verdict.outcome, errorType);
     end.outcomes.add(1);
     end.duration.record(seconds);
@@ -333,19 +408,21 @@ export class JobTelemetry<Job> {
     } else if (plan.kind === 'event' && this.options.tracing) {
       this.#addBatchLabels(plan.span, run.labels);
     }
-    if (plan.kind === 'event' && failure) {
-      plan.span.addEvent('queuetel.job.failed', {
+    if (plan.kind === 'event' && errorType !== undefined) {
+      const attributes: Attributes = {
         [ATTR_MESSAGING_MESSAGE_ID]: run.facts.id,
         [ATTR_JOB_OUTCOME]: verdict.outcome,
         [ATTR_ERROR_TYPE]: errorType,
-        'exception.message': this.options.exceptionMessages ? messageOf(failure.error) : undefined,
-      });
+      };
+      if (failure && this.options.exceptionMessages)
+        attributes['exception.message'] = messageOf(failure.error);
+      plan.span.addEvent('queuetel.job.failed', attributes);
     }
   }
 
   /** Starts the group's own span, or adds to the span someone else started. */
   #openSpan(
-    queue: string,
+    start: SpanStart,
     runs: readonly JobRun<Job>[],
     plan: SpanPlan,
   ): { span: Span; context: Context } | undefined {
@@ -356,7 +433,6 @@ export class JobTelemetry<Job> {
     }
     if (plan.kind !== 'own') return undefined;
 
-    const start = this.#processSpanStart(queue);
     let parent: Context = ROOT_CONTEXT;
     let links: Link[] | undefined;
     const relationship = this.options.producerRelationship;
@@ -391,21 +467,27 @@ export class JobTelemetry<Job> {
     return { span, context: trace.setSpan(parent, span) };
   }
 
+  /** Ends the group's own span with the verdict its jobs were given. */
   #closeSpan(
     span: Span,
-    queueMetrics: QueueMetrics,
+    handle: QueueHandle,
     jobs: readonly Job[],
+    runs: readonly JobRun<Job>[],
     failure: Failure | undefined,
     seconds: number,
   ): void {
     try {
-      let errorType: string | undefined;
-      if (failure) {
-        errorType =
-          jobs.length === 1 ? this.#verdictErrorType(jobs[0]!, failure, seconds) : errorTypeOf(failure.error);
-        recordFailure(span, failure.error, errorType, this.options.exceptionMessages);
+      const { outcome, errorType } = groupVerdict(runs);
+      if (outcome !== undefined) span.setAttribute(ATTR_JOB_OUTCOME, outcome);
+      if (errorType !== undefined) {
+        if (failure) recordFailure(span, failure.error, errorType, this.options.exceptionMessages);
+        else recordQueueFailure(span, errorType);
       }
-      queueMetrics.processDuration(errorType).record(seconds);
+      const duration =
+        errorType === undefined
+          ? (handle.processed ??= handle.metrics.processDuration(undefined))
+          : handle.metrics.processDuration(errorType);
+      duration.record(seconds);
       if (this.options.endHook && span.isRecording()) {
         const hook = this.options.endHook;
         this.#callHook('endHook', () => hook(span, jobs, failure?.error));
@@ -415,10 +497,6 @@ export class JobTelemetry<Job> {
     } finally {
       span.end();
     }
-  }
-
-  #verdictErrorType(job: Job, failure: Failure, seconds: number): string {
-    return safely(() => this.#adapter.verdict(job, failure, seconds).errorType) ?? errorTypeOf(failure.error);
   }
 
   /**
@@ -466,20 +544,6 @@ export class JobTelemetry<Job> {
     }
   }
 
-  /** The name and creation attributes of a queue's process spans, made once per queue. */
-  #processSpanStart(queue: string): SpanStart {
-    let start = this.#spanStarts.get(queue);
-    if (!start) {
-      start = {
-        name: spanName('process', queue),
-        attributes: Object.freeze(this.#operationAttributes(queue, 'process', OPERATION_TYPE.process)),
-      };
-      // Bounded like the queues of the metrics; past the bound a start is simply made each time.
-      if (this.#spanStarts.size < this.options.maxQueues) this.#spanStarts.set(queue, start);
-    }
-    return start;
-  }
-
   #operationAttributes(queue: string, operation: string, operationType: string): Attributes {
     return {
       [ATTR_MESSAGING_SYSTEM]: this.#adapter.system,
@@ -489,8 +553,10 @@ export class JobTelemetry<Job> {
     };
   }
 
-  #extract(job: Job) {
-    const carrier = safely(() => this.#adapter.carrier(job));
+  #extract(job: Job): ExtractedContext | undefined {
+    const adapter = this.#adapter;
+    if (adapter.extracted) return safely(() => adapter.extracted!(job));
+    const carrier = safely(() => adapter.carrier(job));
     return extractCarrier(carrier, this.options.propagator);
   }
 
@@ -500,16 +566,11 @@ export class JobTelemetry<Job> {
       const extracted = this.#extract(runs[0]!.job);
       return extracted ? [{ context: extracted.spanContext }] : undefined;
     }
-    return this.#links(runs.map((run) => safely(() => this.#adapter.carrier(run.job))));
+    return toLinks(runs.map((run) => this.#extract(run.job)));
   }
 
   #links(carriers: readonly unknown[]): Link[] {
-    const links: Link[] = [];
-    for (const carrier of carriers) {
-      const extracted = extractCarrier(carrier, this.options.propagator);
-      if (extracted) links.push({ context: extracted.spanContext });
-    }
-    return links;
+    return toLinks(carriers.map((carrier) => extractCarrier(carrier, this.options.propagator)));
   }
 
   #callHook(name: string, call: () => void): void {
@@ -525,6 +586,29 @@ function chooseSink<Job>(options: ResolvedOptions<Job>, scope: QueueAdapter<Job>
   if (!options.metrics) return NOOP_SINK;
   if (options.metricProducer) return options.metricProducer.storeFor(scope);
   return MeterSink.shared(scope, options.meterProvider);
+}
+
+/**
+ * The verdict of a group's span: the outcome its jobs share (none when they differ), and an error
+ * when any job erred, named as the first of them was.
+ */
+function groupVerdict(runs: readonly JobRun<unknown>[]): { outcome?: JobOutcome; errorType?: string } {
+  const first = runs[0];
+  if (!first) return {};
+  if (runs.length === 1) return first;
+  let outcome: JobOutcome | undefined = first.outcome;
+  let errorType: string | undefined;
+  for (const run of runs) {
+    if (run.outcome !== outcome) outcome = undefined;
+    errorType ??= run.errorType;
+  }
+  return { outcome, errorType };
+}
+
+function toLinks(producers: readonly (ExtractedContext | undefined)[]): Link[] {
+  const links: Link[] = [];
+  for (const producer of producers) if (producer) links.push({ context: producer.spanContext });
+  return links;
 }
 
 function safely<T>(read: () => T): T | undefined {

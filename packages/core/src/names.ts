@@ -1,5 +1,6 @@
 /**
- * Every attribute, metric and span name queuetel emits, spelled once.
+ * Every attribute and span name queuetel emits, spelled once; metric names are in the
+ * instrument registry, metrics/instruments.ts.
  *
  * The messaging names are local copies of the OpenTelemetry messaging semantic conventions
  * (status: development). They live in the `incubating` entry point of
@@ -40,32 +41,6 @@ export const OPERATION_TYPE = {
 } as const;
 
 // ---------------------------------------------------------------------------------------------
-// Messaging semantic conventions: metrics
-// ---------------------------------------------------------------------------------------------
-
-/** Histogram, seconds: how long a send, receive or settle call took. */
-export const METRIC_MESSAGING_CLIENT_OPERATION_DURATION = 'messaging.client.operation.duration';
-/** Histogram, seconds: how long one process span took (a job, or a batch). */
-export const METRIC_MESSAGING_PROCESS_DURATION = 'messaging.process.duration';
-/** Counter, `{message}`: messages a producer attempted to send. */
-export const METRIC_MESSAGING_CLIENT_SENT_MESSAGES = 'messaging.client.sent.messages';
-/** Counter, `{message}`: messages delivered to the application. */
-export const METRIC_MESSAGING_CLIENT_CONSUMED_MESSAGES = 'messaging.client.consumed.messages';
-
-/** The bucket boundaries, in seconds, that the conventions advise for messaging durations. */
-export const DURATION_BUCKETS: readonly number[] = Object.freeze([
-  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
-]);
-
-/**
- * Bucket boundaries, in seconds, for time spent waiting in a queue: from 5 ms to 6 hours, since a
- * backed-up queue holds jobs for hours and the interesting question is then "how many hours".
- */
-export const WAIT_TIME_BUCKETS: readonly number[] = Object.freeze([
-  0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 21600,
-]);
-
-// ---------------------------------------------------------------------------------------------
 // queuetel's own names
 // ---------------------------------------------------------------------------------------------
 
@@ -84,19 +59,6 @@ export const ATTR_JOB_OUTCOME = 'queuetel.job.outcome';
 export const ATTR_LABEL_KEY = 'queuetel.label.key';
 /** Metric attribute of the fold counter: why the value was folded. */
 export const ATTR_LABEL_REASON = 'queuetel.label.reason';
-
-/** Histogram, seconds: how long a handler ran for one job (per job, never per batch). */
-export const METRIC_JOB_DURATION = 'queuetel.job.duration';
-/** Histogram, seconds: from when a job became eligible to run until it started. */
-export const METRIC_JOB_WAIT_TIME = 'queuetel.job.wait_time';
-/** Counter, `{attempt}`: handler runs, one per job per attempt. */
-export const METRIC_JOB_ATTEMPTS = 'queuetel.job.attempts';
-/** Counter, `{attempt}`: how attempts ended, by `queuetel.job.outcome`; sums to the attempts. */
-export const METRIC_JOB_OUTCOMES = 'queuetel.job.outcomes';
-/** UpDownCounter, `{job}`: jobs whose handler is running now. */
-export const METRIC_JOB_IN_FLIGHT = 'queuetel.job.in_flight';
-/** Counter, `{value}`: label values replaced by a marker, by label key and reason. */
-export const METRIC_LABEL_FOLDED = 'queuetel.label.folded';
 
 /**
  * How an attempt ended. Every attempt ends in exactly one, so the outcomes sum to the attempts,
@@ -222,29 +184,6 @@ export const WORKER_KINDS = {
   /** A queuetel consumer announcing itself with a heartbeat. */
   consumer: 'queuetel-consumer',
 } as const;
-
-/** Gauge, `{job}`: jobs in a queue, by `queuetel.queue.state`. */
-export const METRIC_QUEUE_JOBS = 'queuetel.queue.jobs';
-/** Gauge, seconds: how long the oldest ready job of a queue has been waiting; 0 when none waits. */
-export const METRIC_QUEUE_OLDEST_AGE = 'queuetel.queue.oldest_age';
-/** Gauge, seconds: how long ago the newest job of a queue was enqueued, where the system says. */
-export const METRIC_QUEUE_NEWEST_AGE = 'queuetel.queue.newest_age';
-/** Gauge, `{job}`: jobs waiting in a queue's dead-letter queue, by `queuetel.dead_letter.name`. */
-export const METRIC_QUEUE_DEAD_LETTER_JOBS = 'queuetel.queue.dead_letter.jobs';
-/** Counter (observed), `{job}`: jobs ever enqueued on a queue, where the system keeps the total. */
-export const METRIC_QUEUE_ENQUEUED = 'queuetel.queue.enqueued';
-/** Counter (observed), `{job}`: jobs ever completed on a queue, where the system keeps the total. */
-export const METRIC_QUEUE_COMPLETED = 'queuetel.queue.completed';
-/** Gauge, `{worker}`: live workers of a queue, by `queuetel.worker.kind`. */
-export const METRIC_WORKERS_LIVE = 'queuetel.workers.live';
-/** Histogram, seconds: how long one collection of the queue-state gauges took. */
-export const METRIC_COLLECTOR_DURATION = 'queuetel.collector.duration';
-/** Counter, `{error}`: collections that failed, by `error.type`. */
-export const METRIC_COLLECTOR_ERRORS = 'queuetel.collector.errors';
-/** Gauge, seconds: time since the last good collection by any instance. */
-export const METRIC_COLLECTOR_STALENESS = 'queuetel.collector.staleness';
-/** Gauge, `{instance}`: 1 on the instance that holds the collector lock, else 0. */
-export const METRIC_COLLECTOR_LEADER = 'queuetel.collector.leader';
 
 // ---------------------------------------------------------------------------------------------
 // queuetel's own names: Lane A, added with the collector

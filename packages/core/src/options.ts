@@ -2,6 +2,15 @@ import type { MeterProvider, TextMapPropagator, TracerProvider } from '@opentele
 import { DEFAULT_MAX_LENGTH, DEFAULT_MAX_VALUES } from './labels/label-guard.js';
 import { getGlobalMetricProducer, type QueuetelMetricProducer } from './metrics/metric-producer.js';
 import { LABEL_KEY_PATTERN, RESERVED_LABEL_KEYS, RESERVED_LABEL_PREFIXES } from './names.js';
+import {
+  QueuetelConfigError,
+  expectBoolean,
+  expectFunction,
+  expectKnownKeys,
+  expectOneOf,
+  expectWholeNumber,
+  typeName,
+} from './validation.js';
 import type {
   EndHook,
   InstrumentationOptions,
@@ -9,17 +18,6 @@ import type {
   ProducerRelationship,
   StartHook,
 } from './types.js';
-
-/** Thrown at construction for an option that cannot work; the message names the field. */
-export class QueuetelConfigError extends Error {
-  constructor(
-    readonly field: string,
-    problem: string,
-  ) {
-    super(`queuetel: option '${field}' ${problem}`);
-    this.name = 'QueuetelConfigError';
-  }
-}
 
 /** The options every instrumentation shares, checked and with defaults filled in. */
 export interface ResolvedOptions<Job> {
@@ -56,6 +54,8 @@ const SHARED_KEYS = [
 
 const RELATIONSHIPS: readonly ProducerRelationship[] = ['link', 'child', 'none'];
 
+const LABEL_SETTINGS = ['from', 'normalize', 'values', 'maxValues', 'maxLength'];
+
 /**
  * Checks an instrumentation's options once, at construction. `adapterKeys` are the extra options
  * the adapter itself reads (and checks); any other unknown key is a typo and is refused.
@@ -65,13 +65,7 @@ export function resolveOptions<Job>(
   adapterKeys: readonly string[] = [],
 ): ResolvedOptions<Job> {
   if (options === undefined) options = {};
-  if (options === null || typeof options !== 'object') {
-    throw new QueuetelConfigError('options', `must be an object, got ${typeName(options)}`);
-  }
-  const known = new Set<string>([...SHARED_KEYS, ...adapterKeys]);
-  for (const key of Object.keys(options)) {
-    if (!known.has(key)) throw new QueuetelConfigError(key, `is not a known option`);
-  }
+  expectKnownKeys(undefined, options, [...SHARED_KEYS, ...adapterKeys]);
   const o = options;
   expectMethods('tracerProvider', o.tracerProvider, ['getTracer']);
   expectMethods('meterProvider', o.meterProvider, ['getMeter']);
@@ -137,11 +131,7 @@ function checkLabels<Job>(labels: unknown): LabelDefinitions<Job> {
       throw new QueuetelConfigError(field, `must be an object with a 'from', got ${typeName(definition)}`);
     }
     const d = definition as Record<string, unknown>;
-    for (const name of Object.keys(d)) {
-      if (!['from', 'normalize', 'values', 'maxValues', 'maxLength'].includes(name)) {
-        throw new QueuetelConfigError(`${field}.${name}`, 'is not a known label setting');
-      }
-    }
+    expectKnownKeys(field, d, LABEL_SETTINGS, 'label setting');
     if (!(typeof d.from === 'function' || (typeof d.from === 'string' && d.from.length > 0))) {
       throw new QueuetelConfigError(
         `${field}.from`,
@@ -179,37 +169,6 @@ function reservedKeyReason(key: string): string | undefined {
   return prefix === undefined ? undefined : RESERVED_LABEL_PREFIXES[prefix];
 }
 
-export function expectBoolean(field: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'boolean') {
-    throw new QueuetelConfigError(field, `must be true or false, got ${typeName(value)}`);
-  }
-}
-
-export function expectFunction(field: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'function') {
-    throw new QueuetelConfigError(field, `must be a function, got ${typeName(value)}`);
-  }
-}
-
-export function expectOneOf<T>(field: string, value: unknown, allowed: readonly T[]): void {
-  if (value !== undefined && !allowed.includes(value as T)) {
-    throw new QueuetelConfigError(
-      field,
-      `must be one of ${allowed.map((a) => `'${String(a)}'`).join(', ')}, got ${typeName(value)}`,
-    );
-  }
-}
-
-export function expectWholeNumber(field: string, value: unknown, min: number, max: number): void {
-  if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new QueuetelConfigError(
-      field,
-      `must be a whole number from ${min} to ${max}, got ${typeName(value)}`,
-    );
-  }
-}
-
 function expectMethods(field: string, value: unknown, methods: readonly string[]): void {
   if (value === undefined) return;
   const missing = methods.filter(
@@ -217,24 +176,5 @@ function expectMethods(field: string, value: unknown, methods: readonly string[]
   );
   if (missing.length > 0) {
     throw new QueuetelConfigError(field, `must have a ${missing.join('() and a ')}() method`);
-  }
-}
-
-/** How a bad value is shown in an error: its type, and the value itself when it is short. */
-export function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  switch (typeof value) {
-    case 'string':
-      return value.length <= 40 ? `'${value}'` : 'a long string';
-    case 'number':
-    case 'boolean':
-      return String(value);
-    case 'undefined':
-      return 'undefined';
-    case 'function':
-      return 'a function';
-    default:
-      return `a ${typeof value}`;
   }
 }

@@ -64,7 +64,7 @@ describe.each<MetricsPath>(['producer', 'meter'])('cardinality through the %s pa
           : () => {
               throw new ERROR_CLASSES[i % ERROR_CLASSES.length]!();
             };
-      await telemetry.process(queue, [job], { kind: 'none' }, fn).catch(noop);
+      await telemetry.consumer(queue).process([job], { kind: 'none' }, fn).catch(noop);
     }
     const metrics = await otel.collect();
     const counts = Object.fromEntries(

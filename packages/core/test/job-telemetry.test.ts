@@ -15,6 +15,9 @@ interface ToyJob {
   id: string;
   attempt: number;
   lastAttempt: boolean;
+  /** The queue gave the attempt up as out of time, whatever the handler did. */
+  timedOut?: boolean;
+  deadLetter?: boolean;
   carrier?: unknown;
   data: Record<string, unknown>;
 }
@@ -24,10 +27,14 @@ const toyAdapter: QueueAdapter<ToyJob> = {
   scope: { name: 'toy-scope' },
   facts: (job) => ({ id: job.id, attempt: job.attempt, waitSeconds: 1.5 }),
   carrier: (job) => job.carrier,
-  verdict: (job, failure) =>
-    !failure
-      ? { outcome: JOB_OUTCOMES.completed }
-      : { outcome: job.lastAttempt ? JOB_OUTCOMES.failed : JOB_OUTCOMES.retried },
+  verdict: (job, failure) => {
+    const last = job.deadLetter ? JOB_OUTCOMES.dead_lettered : JOB_OUTCOMES.failed;
+    if (job.timedOut) {
+      return { outcome: job.lastAttempt ? JOB_OUTCOMES.expired : JOB_OUTCOMES.retried, errorType: 'timeout' };
+    }
+    if (!failure) return { outcome: JOB_OUTCOMES.completed };
+    return { outcome: job.lastAttempt ? last : JOB_OUTCOMES.retried };
+  },
 };
 
 function setup(options: InstrumentationOptions<ToyJob> = {}, path: MetricsPath = 'producer') {
@@ -52,12 +59,9 @@ function producerCarrier(otel: ReturnType<typeof createTestTelemetry>) {
 describe.each<MetricsPath>(['producer', 'meter'])('job telemetry through the %s path', (path) => {
   it('gives one job a CONSUMER process span with the messaging attributes and its labels', async () => {
     const { otel, telemetry } = setup({ labels: { project: { from: 'data.project' } } }, path);
-    const result = await telemetry.process(
-      'email',
-      [job('j1', { project: 'acme' }, { attempt: 2 })],
-      { kind: 'own' },
-      () => 'done',
-    );
+    const result = await telemetry
+      .consumer('email')
+      .process([job('j1', { project: 'acme' }, { attempt: 2 })], { kind: 'own' }, () => 'done');
     expect(result).toBe('done');
     const [span] = otel.spans();
     expect(span!.name).toBe('process email');
@@ -94,7 +98,7 @@ describe.each<MetricsPath>(['producer', 'meter'])('job telemetry through the %s 
     const { otel, telemetry } = setup({}, path);
     const thrown = 'plain string failure';
     await expect(
-      telemetry.process('email', [job('j2')], { kind: 'own' }, () => {
+      telemetry.consumer('email').process([job('j2')], { kind: 'own' }, () => {
         // eslint-disable-next-line @typescript-eslint/only-throw-error -- the case under test
         throw thrown;
       }),
@@ -114,9 +118,9 @@ describe.each<MetricsPath>(['producer', 'meter'])('job telemetry through the %s 
     const { otel, telemetry } = setup({}, path);
     const error = new RangeError('out of range');
     await expect(
-      telemetry.process('email', [job('j3', {}, { lastAttempt: true })], { kind: 'own' }, () =>
-        Promise.reject(error),
-      ),
+      telemetry
+        .consumer('email')
+        .process([job('j3', {}, { lastAttempt: true })], { kind: 'own' }, () => Promise.reject(error)),
     ).rejects.toBe(error);
     expect(otel.spans()[0]!.attributes['error.type']).toBe('RangeError');
     const metrics = await otel.collect();
@@ -130,11 +134,104 @@ describe.each<MetricsPath>(['producer', 'meter'])('job telemetry through the %s 
   });
 });
 
+describe('one verdict per attempt, on the metric and the span alike', () => {
+  it('counts a job that returned after its time limit as expired with error.type timeout, and fails its span', async () => {
+    const { otel, telemetry } = setup();
+    await expect(
+      telemetry
+        .consumer('q')
+        .process([job('late', {}, { timedOut: true, lastAttempt: true })], { kind: 'own' }, () => 'ok'),
+    ).resolves.toBe('ok');
+    const [span] = otel.spans();
+    expect(span!.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span!.attributes).toMatchObject({ 'error.type': 'timeout', 'queuetel.job.outcome': 'expired' });
+    const metrics = await otel.collect();
+    expect(
+      metrics.total('queuetel.job.outcomes', { 'queuetel.job.outcome': 'expired', 'error.type': 'timeout' }),
+    ).toBe(1);
+    expect(metrics.total('queuetel.job.duration', { 'error.type': 'timeout' })).toBe(1);
+    expect(metrics.total('messaging.process.duration', { 'error.type': 'timeout' })).toBe(1);
+  });
+
+  it('names the outcome on its own process span, so a trace tells a retry from a dead letter', async () => {
+    const { otel, telemetry } = setup();
+    const fail = () => Promise.reject(new TypeError('no'));
+    await expect(telemetry.consumer('q').process([job('a')], { kind: 'own' }, fail)).rejects.toThrow('no');
+    await expect(
+      telemetry
+        .consumer('q')
+        .process([job('a', {}, { lastAttempt: true, deadLetter: true })], { kind: 'own' }, fail),
+    ).rejects.toThrow('no');
+    await telemetry.consumer('q').process([job('b')], { kind: 'own' }, () => {});
+    expect(otel.spans().map((span) => span.attributes['queuetel.job.outcome'])).toEqual([
+      'retried',
+      'dead_lettered',
+      'completed',
+    ]);
+    expect(otel.spans().map((span) => span.attributes['error.type'])).toEqual([
+      'TypeError',
+      'TypeError',
+      undefined,
+    ]);
+  });
+
+  it('names the outcome a batch shares, and leaves it off when its jobs differ', async () => {
+    const { otel, telemetry } = setup();
+    await telemetry.consumer('q').process([job('a'), job('b')], { kind: 'own' }, () => {});
+    await telemetry
+      .consumer('q')
+      .process(
+        [job('c', {}, { timedOut: true }), job('d', {}, { timedOut: true, lastAttempt: true })],
+        { kind: 'own' },
+        () => {},
+      );
+    const [same, mixed] = otel.spans();
+    expect(same!.attributes['queuetel.job.outcome']).toBe('completed');
+    expect(mixed!.attributes['queuetel.job.outcome']).toBeUndefined();
+    expect(mixed!.attributes['error.type']).toBe('timeout');
+    expect(mixed!.status.code).toBe(SpanStatusCode.ERROR);
+  });
+
+  it('asks the adapter for its verdict once per job', async () => {
+    const otel = createTestTelemetry();
+    let calls = 0;
+    const counting = new JobTelemetry(resolveOptions<ToyJob>(otel.providers), {
+      ...toyAdapter,
+      verdict: (...args) => {
+        calls++;
+        return toyAdapter.verdict(...args);
+      },
+    });
+    await expect(
+      counting.consumer('q').process([job('a')], { kind: 'own' }, () => Promise.reject(new Error('x'))),
+    ).rejects.toThrow('x');
+    expect(calls).toBe(1);
+  });
+
+  it('records an expired job of a larger batch as an event on the batch span', async () => {
+    const { otel, telemetry } = setup();
+    const outer = otel.tracerProvider.getTracer('pg-boss').startSpan('process q');
+    await telemetry
+      .consumer('q')
+      .process(
+        [job('b1', {}, { timedOut: true, lastAttempt: true })],
+        { kind: 'event', span: outer },
+        () => {},
+      );
+    outer.end();
+    expect(otel.spans()[0]!.events.map((event) => event.attributes)).toEqual([
+      { 'messaging.message.id': 'b1', 'queuetel.job.outcome': 'expired', 'error.type': 'timeout' },
+    ]);
+  });
+});
+
 describe('span relationships', () => {
   it('links to the producer by default and starts a new trace', async () => {
     const { otel, telemetry } = setup();
     const producer = producerCarrier(otel);
-    await telemetry.process('q', [job('a', {}, { carrier: producer.carrier })], { kind: 'own' }, () => {});
+    await telemetry
+      .consumer('q')
+      .process([job('a', {}, { carrier: producer.carrier })], { kind: 'own' }, () => {});
     const process = otel.spans().find((span) => span.name === 'process q')!;
     expect(process.spanContext().traceId).not.toBe(producer.spanContext.traceId);
     expect(process.parentSpanContext).toBeUndefined();
@@ -145,13 +242,16 @@ describe('span relationships', () => {
     const { otel, telemetry } = setup({ producerRelationship: 'child' });
     const first = producerCarrier(otel);
     const second = producerCarrier(otel);
-    await telemetry.process('q', [job('a', {}, { carrier: first.carrier })], { kind: 'own' }, () => {});
-    await telemetry.process(
-      'q',
-      [job('b', {}, { carrier: first.carrier }), job('c', {}, { carrier: second.carrier })],
-      { kind: 'own' },
-      () => {},
-    );
+    await telemetry
+      .consumer('q')
+      .process([job('a', {}, { carrier: first.carrier })], { kind: 'own' }, () => {});
+    await telemetry
+      .consumer('q')
+      .process(
+        [job('b', {}, { carrier: first.carrier }), job('c', {}, { carrier: second.carrier })],
+        { kind: 'own' },
+        () => {},
+      );
     const [single, batch] = otel.spans().filter((span) => span.name === 'process q');
     expect(single!.spanContext().traceId).toBe(first.spanContext.traceId);
     expect(single!.parentSpanContext?.spanId).toBe(first.spanContext.spanId);
@@ -164,7 +264,9 @@ describe('span relationships', () => {
   it('neither parents nor links with none', async () => {
     const { otel, telemetry } = setup({ producerRelationship: 'none' });
     const producer = producerCarrier(otel);
-    await telemetry.process('q', [job('a', {}, { carrier: producer.carrier })], { kind: 'own' }, () => {});
+    await telemetry
+      .consumer('q')
+      .process([job('a', {}, { carrier: producer.carrier })], { kind: 'own' }, () => {});
     const process = otel.spans().find((span) => span.name === 'process q')!;
     expect(process.links).toEqual([]);
     expect(process.parentSpanContext).toBeUndefined();
@@ -181,7 +283,7 @@ describe('span relationships', () => {
       null,
     ];
     for (const carrier of carriers) {
-      await telemetry.process('q', [job('x', {}, { carrier })], { kind: 'own' }, () => {});
+      await telemetry.consumer('q').process([job('x', {}, { carrier })], { kind: 'own' }, () => {});
     }
     const spans = otel.spans();
     expect(spans).toHaveLength(carriers.length);
@@ -191,7 +293,7 @@ describe('span relationships', () => {
   it('runs the handler inside its process span', async () => {
     const { otel, telemetry } = setup();
     let active: string | undefined;
-    await telemetry.process('q', [job('a')], { kind: 'own' }, () => {
+    await telemetry.consumer('q').process([job('a')], { kind: 'own' }, () => {
       active = trace.getActiveSpan()?.spanContext().spanId;
     });
     expect(active).toBe(otel.spans()[0]!.spanContext().spanId);
@@ -202,7 +304,9 @@ describe('working on spans someone else started', () => {
   it('adds per-job attributes and the outcome to a span that covers exactly the job', async () => {
     const { otel, telemetry } = setup({ labels: { project: { from: 'data.project' } } });
     const outer = otel.tracerProvider.getTracer('pg-boss').startSpan('process q');
-    await telemetry.process('q', [job('a', { project: 'p1' })], { kind: 'enrich', span: outer }, () => {});
+    await telemetry
+      .consumer('q')
+      .process([job('a', { project: 'p1' })], { kind: 'enrich', span: outer }, () => {});
     outer.end();
     expect(otel.spans()).toHaveLength(1);
     expect(otel.spans()[0]!.attributes).toMatchObject({
@@ -217,9 +321,9 @@ describe('working on spans someone else started', () => {
     const { otel, telemetry } = setup();
     const outer = otel.tracerProvider.getTracer('pg-boss').startSpan('process q');
     await expect(
-      telemetry.process('q', [job('b1')], { kind: 'event', span: outer }, () =>
-        Promise.reject(new Error('nope')),
-      ),
+      telemetry
+        .consumer('q')
+        .process([job('b1')], { kind: 'event', span: outer }, () => Promise.reject(new Error('nope'))),
     ).rejects.toThrow('nope');
     outer.end();
     const [span] = otel.spans();
@@ -241,7 +345,7 @@ describe('user code never breaks a job', () => {
         throw new Error('end hook');
       },
     });
-    await expect(telemetry.process('q', [job('a')], { kind: 'own' }, () => 7)).resolves.toBe(7);
+    await expect(telemetry.consumer('q').process([job('a')], { kind: 'own' }, () => 7)).resolves.toBe(7);
     expect(otel.spans()).toHaveLength(1);
   });
 
@@ -250,7 +354,7 @@ describe('user code never breaks a job', () => {
       startHook: (span, jobs) => span.setAttribute('app.first_job', jobs[0]!.id),
       endHook: (span, _jobs, error) => span.setAttribute('app.failed', error !== undefined),
     });
-    await telemetry.process('q', [job('a')], { kind: 'own' }, () => {});
+    await telemetry.consumer('q').process([job('a')], { kind: 'own' }, () => {});
     expect(otel.spans()[0]!.attributes).toMatchObject({ 'app.first_job': 'a', 'app.failed': false });
   });
 
@@ -264,7 +368,9 @@ describe('user code never breaks a job', () => {
         },
       },
     });
-    await expect(telemetry.process('q', [job('a')], { kind: 'own' }, () => 'ok')).resolves.toBe('ok');
+    await expect(telemetry.consumer('q').process([job('a')], { kind: 'own' }, () => 'ok')).resolves.toBe(
+      'ok',
+    );
     const metrics = await otel.collect();
     expect(
       metrics.total('queuetel.job.outcomes', {
@@ -288,7 +394,7 @@ describe('user code never breaks a job', () => {
         throw new Error('bad metadata');
       },
     });
-    await expect(broken.process('q', [job('a')], { kind: 'own' }, () => 1)).resolves.toBe(1);
+    await expect(broken.consumer('q').process([job('a')], { kind: 'own' }, () => 1)).resolves.toBe(1);
     const [span] = otel.spans();
     expect(span!.name).toBe('process q');
     expect(span!.attributes['messaging.message.id']).toBeUndefined();
@@ -306,7 +412,9 @@ describe('bounded cardinality', () => {
     });
     for (let i = 0; i < 5; i++) {
       for (let j = 0; j < 5; j++) {
-        await telemetry.process('q', [job('x', { a: `a${i}`, b: `b${j}` })], { kind: 'none' }, () => {});
+        await telemetry
+          .consumer('q')
+          .process([job('x', { a: `a${i}`, b: `b${j}` })], { kind: 'none' }, () => {});
       }
     }
     const metrics = await otel.collect();
@@ -326,7 +434,7 @@ describe('bounded cardinality', () => {
   it('folds queue names past maxQueues', async () => {
     const { otel, telemetry } = setup({ maxQueues: 2 });
     for (const queue of ['q1', 'q2', 'q3', 'q4']) {
-      await telemetry.process(queue, [job('x')], { kind: 'none' }, () => {});
+      await telemetry.consumer(queue).process([job('x')], { kind: 'none' }, () => {});
     }
     const metrics = await otel.collect();
     expect(metrics.valuesOf('queuetel.job.attempts', 'messaging.destination.name').sort()).toEqual([

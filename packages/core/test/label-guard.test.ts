@@ -1,12 +1,7 @@
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createLabelGuard,
-  LABEL_MARKERS,
-  OnceReporter,
-  type FoldReason,
-  type LabelDefinition,
-} from '@queuetel/core';
+import { createLabelGuard, LABEL_MARKERS, type FoldReason, type LabelDefinition } from '@queuetel/core';
+import { OnceReporter } from '@queuetel/core/internal';
 
 interface Job {
   data: Record<string, unknown>;

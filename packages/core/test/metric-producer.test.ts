@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { INSTRUMENTS, MeterSink, WAIT_TIME_BUCKETS, type MetricSink } from '@queuetel/core';
+import { INSTRUMENTS, WAIT_TIME_BUCKETS, type MetricSink } from '@queuetel/core';
+import { MeterSink } from '@queuetel/core/internal';
 import { createTestTelemetry } from '../../../test/harness/otel.js';
 
 const scope = { name: 'test-scope', version: '1.0.0' };

@@ -26,7 +26,7 @@ describe.each<MetricsPath>(['producer', 'meter'])(
         const thrown = make();
         let caught: unknown = 'nothing was thrown';
         try {
-          await telemetry.process('q', [{ id: 'j1' }], { kind: 'own' }, () => {
+          await telemetry.consumer('q').process([{ id: 'j1' }], { kind: 'own' }, () => {
             throw thrown;
           });
         } catch (error) {

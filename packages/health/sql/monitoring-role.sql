@@ -69,14 +69,28 @@ $$;
 
 -- pgmq: metrics_all() counts rows of every queue table, which would need SELECT on tables that hold
 -- the messages. Instead the role calls this function, which runs as its owner and returns counts only.
+-- It states its own columns, copied from pgmq's result as installed now: declared as returning
+-- pgmq.metrics_result, it would be dropped with that type by a pgmq upgrade that recreates it
+-- (1.12.0 to 1.12.1 does), and the monitoring login would lose every count (42501).
 DO $$
+DECLARE
+  result_columns text;
+  selected text;
 BEGIN
   IF to_regprocedure('pgmq.metrics_all()') IS NOT NULL THEN
-    CREATE OR REPLACE FUNCTION queuetel.pgmq_metrics_all()
-      RETURNS SETOF pgmq.metrics_result
-      LANGUAGE sql SECURITY DEFINER
-      SET search_path = pg_catalog, pg_temp
-      AS 'SELECT * FROM pgmq.metrics_all()';
+    SELECT string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod)), ', ' ORDER BY a.attnum),
+           string_agg(format('m.%I', a.attname), ', ' ORDER BY a.attnum)
+      INTO result_columns, selected
+    FROM pg_catalog.pg_proc p
+    JOIN pg_catalog.pg_type t ON t.oid = p.prorettype
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+    WHERE p.oid = 'pgmq.metrics_all()'::regprocedure;
+    -- Dropped first: a function's declared columns cannot change in place when pgmq added one.
+    DROP FUNCTION IF EXISTS queuetel.pgmq_metrics_all();
+    EXECUTE format(
+      'CREATE FUNCTION queuetel.pgmq_metrics_all() RETURNS TABLE (%s) LANGUAGE sql SECURITY DEFINER '
+      'SET search_path = pg_catalog, pg_temp AS %L',
+      result_columns, format('SELECT %s FROM pgmq.metrics_all() AS m', selected));
     REVOKE ALL ON FUNCTION queuetel.pgmq_metrics_all() FROM PUBLIC;
     GRANT EXECUTE ON FUNCTION queuetel.pgmq_metrics_all() TO queuetel_monitor;
   END IF;

@@ -1,4 +1,5 @@
-import { OnceReporter, QueuetelConfigError, beatHeartbeat, typeName } from '@queuetel/core';
+import { QueuetelConfigError } from '@queuetel/core';
+import { beatHeartbeat, expectKnownKeys, OnceReporter, typeName } from '@queuetel/core/internal';
 import pg from 'pg';
 import type { PoolLike } from './database.js';
 import { resolveDatabase } from './options.js';
@@ -73,12 +74,7 @@ interface ResolvedHeartbeat {
 }
 
 function resolveHeartbeat(options: HeartbeatOptions): ResolvedHeartbeat {
-  if (options === null || typeof options !== 'object') {
-    throw new QueuetelConfigError('options', `must be an object, got ${typeName(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!KEYS.includes(key)) throw new QueuetelConfigError(key, 'is not a known option');
-  }
+  expectKnownKeys(undefined, options, KEYS);
   const { queues, system = 'pg-boss', intervalSeconds = 10 } = options;
   if (!Array.isArray(queues) || queues.length === 0) {
     throw new QueuetelConfigError(

@@ -7,7 +7,7 @@ export {
 export { COLLECTOR_ERROR_TYPES, collectorErrorType } from './collector/errors.js';
 export { redactUrl, type PoolLike } from './database.js';
 export { startHeartbeat, type Heartbeat, type HeartbeatOptions } from './heartbeat.js';
-export { HEARTBEAT_TABLE } from '@queuetel/core';
+export { HEARTBEAT_TABLE } from '@queuetel/core/internal';
 export {
   bearerTokenMatches,
   createHealthHandler,

@@ -1,5 +1,6 @@
 import type { MeterProvider } from '@opentelemetry/api';
-import { QueuetelConfigError, expectBoolean, typeName, type QueuetelMetricProducer } from '@queuetel/core';
+import { QueuetelConfigError, type QueuetelMetricProducer } from '@queuetel/core';
+import { expectBoolean, expectKnownKeys, typeName } from '@queuetel/core/internal';
 import type { DatabaseSource, PoolLike } from './database.js';
 import type { DiscoveryRequest } from './sources/discover.js';
 
@@ -90,7 +91,7 @@ const ONE_SHOT_MAX_STATEMENT_MS = 60_000;
 
 /** Checks the collector's options once, when it starts; the error names the field. */
 export function resolveHealthOptions(options: QueueHealthOptions): ResolvedHealthOptions {
-  checkKnownKeys(options, HEALTH_KEYS);
+  expectKnownKeys(undefined, options, HEALTH_KEYS);
   const intervalSeconds = options.intervalSeconds ?? DEFAULT_INTERVAL_SECONDS;
   if (typeof intervalSeconds !== 'number' || !(intervalSeconds >= 0.1 && intervalSeconds <= 3600)) {
     throw new QueuetelConfigError(
@@ -119,7 +120,7 @@ export function resolveHealthOptions(options: QueueHealthOptions): ResolvedHealt
 
 /** Checks the options of a one-shot read. */
 export function resolveReadOptions(options: ReadOptions): ResolvedReadOptions {
-  checkKnownKeys(options, READ_KEYS);
+  expectKnownKeys(undefined, options, READ_KEYS);
   return resolveRead(options, ONE_SHOT_MAX_STATEMENT_MS, 'a minute');
 }
 
@@ -236,14 +237,5 @@ function resolveNames(field: string, value: unknown): readonly string[] | undefi
 function expectText(field: string, value: unknown): void {
   if (value !== undefined && (typeof value !== 'string' || value.length === 0)) {
     throw new QueuetelConfigError(field, `must be a non-empty string, got ${typeName(value)}`);
-  }
-}
-
-function checkKnownKeys(options: unknown, keys: readonly string[]): void {
-  if (options === null || typeof options !== 'object') {
-    throw new QueuetelConfigError('options', `must be an object, got ${typeName(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!keys.includes(key)) throw new QueuetelConfigError(key, 'is not a known option');
   }
 }

@@ -1,4 +1,5 @@
-import { CREATE_HEARTBEAT_TABLE, HEARTBEAT_TABLE, QueuetelConfigError, typeName } from '@queuetel/core';
+import { QueuetelConfigError } from '@queuetel/core';
+import { CREATE_HEARTBEAT_TABLE, HEARTBEAT_TABLE, typeName } from '@queuetel/core/internal';
 import { JOB_COLUMNS_READ, PGMQ_METRICS_WRAPPER } from './sources/discover.js';
 import { CACHED_COUNTS, DELTA_COLUMNS } from './sources/pg-boss-cache.js';
 import { REGISTRY_COLUMNS } from './sources/pg-boss-instances.js';
@@ -35,7 +36,7 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
  *
  * Run it as a superuser, or as the owner of the pg-boss schemas and of pgmq. It is safe to run again,
  * and must be run again after a pg-boss schema or pgmq is added (or after a pg-boss upgrade adds
- * columns). A login is then given the role's rights with
+ * columns, or a pgmq upgrade adds a column to `metrics_all()`). A login is then given the role's rights with
  * `CREATE ROLE collector LOGIN PASSWORD '...' IN ROLE queuetel_monitor`.
  */
 export function monitoringRoleSql(options: MonitoringRoleOptions = {}): string {
@@ -124,14 +125,28 @@ $$;
 
 -- pgmq: metrics_all() counts rows of every queue table, which would need SELECT on tables that hold
 -- the messages. Instead the role calls this function, which runs as its owner and returns counts only.
+-- It states its own columns, copied from pgmq's result as installed now: declared as returning
+-- pgmq.metrics_result, it would be dropped with that type by a pgmq upgrade that recreates it
+-- (1.12.0 to 1.12.1 does), and the monitoring login would lose every count (42501).
 DO $$
+DECLARE
+  result_columns text;
+  selected text;
 BEGIN
   IF to_regprocedure('pgmq.metrics_all()') IS NOT NULL THEN
-    CREATE OR REPLACE FUNCTION ${PGMQ_METRICS_WRAPPER}()
-      RETURNS SETOF pgmq.metrics_result
-      LANGUAGE sql SECURITY DEFINER
-      SET search_path = pg_catalog, pg_temp
-      AS 'SELECT * FROM pgmq.metrics_all()';
+    SELECT string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod)), ', ' ORDER BY a.attnum),
+           string_agg(format('m.%I', a.attname), ', ' ORDER BY a.attnum)
+      INTO result_columns, selected
+    FROM pg_catalog.pg_proc p
+    JOIN pg_catalog.pg_type t ON t.oid = p.prorettype
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+    WHERE p.oid = 'pgmq.metrics_all()'::regprocedure;
+    -- Dropped first: a function's declared columns cannot change in place when pgmq added one.
+    DROP FUNCTION IF EXISTS ${PGMQ_METRICS_WRAPPER}();
+    EXECUTE format(
+      'CREATE FUNCTION ${PGMQ_METRICS_WRAPPER}() RETURNS TABLE (%s) LANGUAGE sql SECURITY DEFINER '
+      'SET search_path = pg_catalog, pg_temp AS %L',
+      result_columns, format('SELECT %s FROM pgmq.metrics_all() AS m', selected));
     REVOKE ALL ON FUNCTION ${PGMQ_METRICS_WRAPPER}() FROM PUBLIC;
     GRANT EXECUTE ON FUNCTION ${PGMQ_METRICS_WRAPPER}() TO ${role};
   END IF;

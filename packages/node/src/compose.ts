@@ -1,13 +1,9 @@
 import type { ViewOptions } from '@opentelemetry/sdk-metrics';
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
-import {
-  QueuetelConfigError,
-  QueuetelMetricProducer,
-  expectWholeNumber,
-  setGlobalMetricProducer,
-} from '@queuetel/core';
+import { QueuetelMetricProducer, setGlobalMetricProducer } from '@queuetel/core';
+import { QueuetelConfigError, expectWholeNumber } from '@queuetel/core/internal';
 import { metricReadersFromEnv } from './metric-readers.js';
-import { DEFAULT_CARDINALITY_LIMIT, queuetelViews } from './views.js';
+import { queuetelViews } from './views.js';
 
 /** What a user's own SDK needs from queuetel: its producer, for each metric reader, and its views. */
 export interface QueuetelMetrics {
@@ -18,7 +14,7 @@ export interface QueuetelMetrics {
 }
 
 export interface QueuetelMetricsOptions {
-  /** Series each queuetel instrument may hold on the Meter API path. Default: 2000. */
+  /** Series each queuetel instrument may hold on the Meter API path. Default: each instrument's own. */
   cardinalityLimit?: number;
 }
 
@@ -31,7 +27,7 @@ export function queuetelMetrics(options: QueuetelMetricsOptions = {}): QueuetelM
   expectWholeNumber('cardinalityLimit', options.cardinalityLimit, 1, 1_000_000);
   const metricProducer = new QueuetelMetricProducer();
   setGlobalMetricProducer(metricProducer);
-  return { metricProducer, views: queuetelViews(options.cardinalityLimit ?? DEFAULT_CARDINALITY_LIMIT) };
+  return { metricProducer, views: queuetelViews(options.cardinalityLimit) };
 }
 
 /**

@@ -16,10 +16,5 @@ export {
   DEFAULT_SHUTDOWN_TIMEOUT_MILLIS,
   type TelemetryOptions,
 } from './options.js';
-export { queuetelViews, DEFAULT_CARDINALITY_LIMIT } from './views.js';
-export {
-  prometheusName,
-  prometheusLabel,
-  type MetricKind,
-  type PrometheusMetric,
-} from './prometheus-name.js';
+export { queuetelViews } from './views.js';
+export { DEFAULT_CARDINALITY_LIMIT } from '@queuetel/core';

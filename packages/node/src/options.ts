@@ -1,8 +1,8 @@
 import type { Attributes } from '@opentelemetry/api';
 import { getBooleanFromEnv, getNumberFromEnv, getStringFromEnv } from '@opentelemetry/core';
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
-import { QueuetelConfigError, expectBoolean, expectWholeNumber, typeName } from '@queuetel/core';
-import { DEFAULT_CARDINALITY_LIMIT } from './views.js';
+import { DEFAULT_CARDINALITY_LIMIT, QueuetelConfigError } from '@queuetel/core';
+import { expectBoolean, expectKnownKeys, expectWholeNumber, typeName } from '@queuetel/core/internal';
 
 type Sampler = NodeSDKConfiguration['sampler'];
 
@@ -70,7 +70,7 @@ export interface ResolvedTelemetryOptions {
   readonly disabled: boolean;
 }
 
-const KNOWN_KEYS = new Set<string>([
+const KNOWN_KEYS: readonly string[] = [
   'serviceName',
   'resourceAttributes',
   'endpoint',
@@ -82,17 +82,12 @@ const KNOWN_KEYS = new Set<string>([
   'flushOnSignals',
   'shutdownTimeoutMillis',
   'instrumentations',
-] satisfies (keyof TelemetryOptions)[]);
+] satisfies (keyof TelemetryOptions)[];
 
 /** Checks the options once, reads the environment, and fills in the defaults. */
 export function resolveTelemetryOptions(options: TelemetryOptions | undefined): ResolvedTelemetryOptions {
   if (options === undefined) options = {};
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new QueuetelConfigError('options', `must be an object, got ${typeName(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_KEYS.has(key)) throw new QueuetelConfigError(key, 'is not a known option');
-  }
+  expectKnownKeys(undefined, options, KNOWN_KEYS);
   const o = options;
 
   if (o.serviceName !== undefined && (typeof o.serviceName !== 'string' || o.serviceName.trim() === '')) {

@@ -2,12 +2,8 @@ import * as api from '@opentelemetry/api';
 import { context, diag, metrics, propagation, trace } from '@opentelemetry/api';
 import { logs as logsBefore110 } from '@opentelemetry/api-logs';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import {
-  QueuetelMetricProducer,
-  describe,
-  getGlobalMetricProducer,
-  setGlobalMetricProducer,
-} from '@queuetel/core';
+import { QueuetelMetricProducer, getGlobalMetricProducer, setGlobalMetricProducer } from '@queuetel/core';
+import { describe } from '@queuetel/core/internal';
 import { metricReadersFromEnv } from './metric-readers.js';
 import { resolveTelemetryOptions, type TelemetryOptions } from './options.js';
 import { registeredSignals, sdkEnvironment, withEnvironment } from './sdk-environment.js';

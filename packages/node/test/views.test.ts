@@ -8,8 +8,7 @@ import {
   type MetricData,
 } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
-import * as core from '@queuetel/core';
-import { DURATION_BUCKETS, WAIT_TIME_BUCKETS } from '@queuetel/core';
+import { ALL_INSTRUMENTS, DURATION_BUCKETS, WAIT_TIME_BUCKETS } from '@queuetel/core';
 import { queuetelViews } from '../src/views.js';
 
 class ManualReader extends MetricReader {
@@ -40,17 +39,13 @@ function attributesOf(metric: MetricData | undefined): Attributes[] {
 }
 
 describe('queuetelViews', () => {
-  it('has a view, with its cardinality limit, for every metric name core declares', () => {
-    const declared = Object.entries(core)
-      .filter(([key]) => key.startsWith('METRIC_'))
-      .map(([, name]) => name as string);
-    expect(declared.length).toBeGreaterThan(15);
-    const covered = new Set(
-      queuetelViews(7)
-        .filter((view) => view.aggregationCardinalityLimit === 7)
-        .map((view) => view.instrumentName),
+  it('has one view, with its cardinality limit, for every instrument of the registry', () => {
+    const views = queuetelViews(7);
+    expect(views.map((view) => view.instrumentName)).toEqual(ALL_INSTRUMENTS.map((i) => i.name));
+    expect(views.every((view) => view.aggregationCardinalityLimit === 7)).toBe(true);
+    expect(queuetelViews().map((view) => view.aggregationCardinalityLimit)).toEqual(
+      ALL_INSTRUMENTS.map((i) => i.cardinalityLimit),
     );
-    expect(declared.filter((name) => !covered.has(name))).toEqual([]);
   });
 
   it('gives duration and wait-time histograms their buckets, even when the instrument advises none', async () => {

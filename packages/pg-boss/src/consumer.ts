@@ -1,4 +1,4 @@
-import type { BoundCounter, JobTelemetry, SpanPlan } from '@queuetel/core';
+import type { JobTelemetry, SpanPlan } from '@queuetel/core';
 import { activeBuiltInSpan } from './built-in.js';
 import { keepCarrier, takeCarrier } from './data-carrier.js';
 import type { BatchHandler, JobHandler, PgBossJob } from './types.js';
@@ -61,8 +61,8 @@ export function instrumentHandler(
 ): BatchHandler<PgBossJob> {
   const { telemetry } = context;
   const perJob = (handler as MarkedHandler)[EACH_JOB];
-  // Bound on first use, then kept: the queue of a work() call never changes.
-  let consumed: BoundCounter | undefined;
+  // Resolved once: the queue of a work() call never changes.
+  const consumer = telemetry.consumer(queue);
 
   return (jobs: PgBossJob[], ...rest: unknown[]) => {
     for (const job of jobs) keepCarrier(job, takeCarrier(job));
@@ -77,7 +77,7 @@ export function instrumentHandler(
         );
       }
       // pg-boss counts the messages it delivers when its own telemetry is on; otherwise queuetel does.
-      (consumed ??= telemetry.queue(queue).consumed()).add(jobs.length);
+      consumer.consumed(jobs.length);
     }
 
     if (perJob) {
@@ -87,12 +87,10 @@ export function instrumentHandler(
           ? { kind: 'enrich', span: builtIn }
           : { kind: 'event', span: builtIn };
       // A batch of one goes straight to process(), whose promise settles as the handler does.
-      if (jobs.length === 1) return telemetry.process(queue, jobs, plan, () => perJob(jobs[0]!));
-      return runInTurn(jobs, (job) => telemetry.process(queue, [job], plan, () => perJob(job)), context.fail);
+      if (jobs.length === 1) return consumer.process(jobs, plan, () => perJob(jobs[0]!));
+      return runInTurn(jobs, (job) => consumer.process([job], plan, () => perJob(job)), context.fail);
     }
     const plan: SpanPlan = builtIn ? { kind: 'enrich', span: builtIn } : OWN_SPAN;
-    return telemetry.process(queue, jobs, plan, () =>
-      (handler as (...args: unknown[]) => unknown)(jobs, ...rest),
-    );
+    return consumer.process(jobs, plan, () => (handler as (...args: unknown[]) => unknown)(jobs, ...rest));
   };
 }

@@ -1,4 +1,4 @@
-import type { Carrier } from '@queuetel/core';
+import type { Carrier } from '@queuetel/core/internal';
 
 /**
  * The one key queuetel reserves in a job's data: when the job became eligible to run, stamped by an

@@ -1,10 +1,5 @@
-import {
-  JobTelemetry,
-  QueuetelConfigError,
-  expectBoolean,
-  resolveOptions,
-  type ResolvedOptions,
-} from '@queuetel/core';
+import { JobTelemetry, QueuetelConfigError, resolveOptions, type ResolvedOptions } from '@queuetel/core';
+import { expectBoolean } from '@queuetel/core/internal';
 import { hasBuiltInTelemetry } from './built-in.js';
 import { eachJob, instrumentHandler, type ConsumerContext } from './consumer.js';
 import { pgBossAdapter, type QueuePolicy } from './job-adapter.js';

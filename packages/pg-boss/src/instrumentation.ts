@@ -7,7 +7,8 @@ import {
   InstrumentationNodeModuleDefinition,
   type InstrumentationConfig,
 } from '@opentelemetry/instrumentation';
-import { describe, getGlobalMetricProducer } from '@queuetel/core';
+import { getGlobalMetricProducer } from '@queuetel/core';
+import { describe } from '@queuetel/core/internal';
 import { checkInstrumentOptions, instrumentPgBoss } from './instrument.js';
 import { SCOPE } from './job-adapter.js';
 import type { InstrumentedPgBoss, PgBossInstrumentationOptions, PgBossLike } from './types.js';

@@ -85,8 +85,9 @@ export function jobVerdict(
   seconds: number,
   policy?: QueuePolicy,
 ): Verdict {
-  const expire = job.expireInSeconds;
-  if (typeof expire === 'number' && expire > 0 && seconds >= expire) {
+  // pg-boss 10 hands expireInSeconds over as a numeric string ("1.000000").
+  const expire = Number(job.expireInSeconds);
+  if (expire > 0 && seconds >= expire) {
     return { outcome: finalOutcome(job, JOB_OUTCOMES.expired, policy), errorType: ERROR_TYPE_TIMEOUT };
   }
   if (!failure) return COMPLETED;

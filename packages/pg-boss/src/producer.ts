@@ -1,4 +1,5 @@
-import type { Carrier, JobTelemetry } from '@queuetel/core';
+import type { JobTelemetry } from '@queuetel/core';
+import type { Carrier } from '@queuetel/core/internal';
 import { withCarrier } from './data-carrier.js';
 import type { PgBossJob } from './types.js';
 

@@ -10,7 +10,8 @@ export interface PgBossJob<Data = unknown> {
   data: Data;
   retryCount?: number;
   retryLimit?: number;
-  expireInSeconds?: number;
+  /** pg-boss 10 reads it with SQL `EXTRACT`, so the driver hands it over as a numeric string. */
+  expireInSeconds?: number | string;
   createdOn?: Date;
   startAfter?: Date;
   startedOn?: Date;

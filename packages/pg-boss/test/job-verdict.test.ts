@@ -35,6 +35,16 @@ describe('how a pg-boss attempt ended', () => {
     });
   });
 
+  it("reads pg-boss 10's expiry, which arrives as a numeric string", () => {
+    expect(
+      jobVerdict(job({ retryCount: 0, retryLimit: 0, expireInSeconds: '1.000000' }), undefined, 1.2),
+    ).toEqual({
+      outcome: 'expired',
+      errorType: 'timeout',
+    });
+    expect(jobVerdict(job({ expireInSeconds: 'soon' }), undefined, 1.2)).toEqual({ outcome: 'completed' });
+  });
+
   it('treats a failure after the job was taken away as cancelled, not as an error', () => {
     const controller = new AbortController();
     controller.abort(new Error('job is no longer active under this worker'));

@@ -1,15 +1,11 @@
-import {
-  JobTelemetry,
-  QueuetelConfigError,
-  resolveOptions,
-  typeName,
-  type OperationSummary,
-} from '@queuetel/core';
-import { resolveConsumeOptions } from './consumer-options.js';
+import { JobTelemetry, QueuetelConfigError, resolveOptions, type OperationSummary } from '@queuetel/core';
+import { extractCarrier, typeName } from '@queuetel/core/internal';
+import { resolveConsumeOptions, type ConsumerSettings } from './consumer-options.js';
 import { runConsumer } from './consumer.js';
 import { carrierOf, withTraceContext } from './headers.js';
 import { createPgmqAdapter, waitSecondsOf, type MessageNotes } from './message-adapter.js';
 import { OPERATION } from './operations.js';
+import { detectPgmq, requireFeature, type Feature, type PgmqInstall } from './features.js';
 import { SQL, json, run, toMessage, toQueueInfo, toQueueStats } from './sql.js';
 import type {
   ConsumeOptions,
@@ -24,13 +20,23 @@ import type {
   SendOptions,
 } from './types.js';
 
-/** The telemetry a client and every client made from it with `using()` share. */
+/** What a client and every client made from it with `using()` share: telemetry, and the pgmq found. */
 class Instrumentation {
   readonly notes: MessageNotes = new WeakMap();
   readonly telemetry: JobTelemetry<PgmqMessage>;
+  #install: Promise<PgmqInstall> | undefined;
 
   constructor(options: PgmqOptions | undefined) {
     this.telemetry = new JobTelemetry(resolveOptions(options), createPgmqAdapter(this.notes));
+  }
+
+  /** The installed pgmq, looked up once; a failed lookup is tried again next time. */
+  install(db: Queryable): Promise<PgmqInstall> {
+    this.#install ??= detectPgmq(db).catch((error: unknown) => {
+      this.#install = undefined;
+      throw error;
+    });
+    return this.#install;
   }
 }
 
@@ -153,9 +159,17 @@ export class PgmqClient {
 
   // --- reading -------------------------------------------------------------------------------
 
-  /** `pgmq.read`: up to `qty` messages, each hidden from other readers for `vt` seconds. */
-  async read<T = unknown>(queue: string, vt: number, qty = 1): Promise<PgmqMessage<T>[]> {
-    return this.#receive<T>(queue, vt, SQL.read, [queue, vt, qty]);
+  /**
+   * `pgmq.read`: up to `qty` messages, each hidden from other readers for `vt` seconds.
+   * `conditional`, a JSON object, keeps only messages whose payload contains it.
+   */
+  async read<T = unknown>(
+    queue: string,
+    vt: number,
+    qty = 1,
+    conditional?: Record<string, unknown>,
+  ): Promise<PgmqMessage<T>[]> {
+    return this.#receive<T>(queue, vt, SQL.read, [queue, vt, qty, checkConditional(conditional)]);
   }
 
   /** `pgmq.read_with_poll`: as `read`, but waits up to `maxPollSeconds` for messages to arrive. */
@@ -165,8 +179,39 @@ export class PgmqClient {
     qty = 1,
     maxPollSeconds = 5,
     pollIntervalMs = 100,
+    conditional?: Record<string, unknown>,
   ): Promise<PgmqMessage<T>[]> {
-    return this.#receive<T>(queue, vt, SQL.readWithPoll, [queue, vt, qty, maxPollSeconds, pollIntervalMs]);
+    return this.#receive<T>(queue, vt, SQL.readWithPoll, [
+      queue,
+      vt,
+      qty,
+      maxPollSeconds,
+      pollIntervalMs,
+      checkConditional(conditional),
+    ]);
+  }
+
+  /**
+   * pgmq's FIFO reads (`read_grouped`, pgmq 1.8; `read_grouped_rr` with `roundRobin`, 1.9): only
+   * from groups (`x-pgmq-group` header) none of whose messages is in flight, oldest first within
+   * each. `read_grouped` fills the batch from one group before the next; round robin takes one from
+   * each group in turn.
+   */
+  async readGrouped<T = unknown>(
+    queue: string,
+    vt: number,
+    qty = 1,
+    roundRobin = false,
+  ): Promise<PgmqMessage<T>[]> {
+    await this.#require(
+      roundRobin ? 'groupedRoundRobin' : 'grouped',
+      roundRobin ? 'roundRobin' : 'readGrouped',
+    );
+    return this.#receive<T>(queue, vt, roundRobin ? SQL.readGroupedRoundRobin : SQL.readGrouped, [
+      queue,
+      vt,
+      qty,
+    ]);
   }
 
   /**
@@ -174,9 +219,9 @@ export class PgmqClient {
    * without it one message is popped, on every version.
    */
   async pop<T = unknown>(queue: string, qty?: number): Promise<PgmqMessage<T>[]> {
-    return qty === undefined
-      ? this.#receive<T>(queue, undefined, SQL.pop, [queue])
-      : this.#receive<T>(queue, undefined, SQL.popMany, [queue, qty]);
+    if (qty === undefined) return this.#receive<T>(queue, undefined, SQL.pop, [queue]);
+    await this.#require('popMany', 'qty');
+    return this.#receive<T>(queue, undefined, SQL.popMany, [queue, qty]);
   }
 
   // --- settling ------------------------------------------------------------------------------
@@ -195,18 +240,134 @@ export class PgmqClient {
     return this.#settle(queue, OPERATION.delete, ids, SQL.deleteOne, SQL.deleteMany);
   }
 
-  /** `pgmq.set_vt`: the message becomes visible `vt` seconds from now; undefined when it is gone. */
-  async setVt<T = unknown>(queue: string, id: MessageId, vt: number): Promise<PgmqMessage<T> | undefined> {
+  /**
+   * Moves a message to another queue (a dead-letter queue, say), payload and headers as stored, in
+   * one statement: it is never in both queues or in neither. False when the message was gone.
+   * It goes through `set_vt`, the one pgmq function that returns a message by id.
+   */
+  async moveToQueue(queue: string, id: MessageId, toQueue: string): Promise<boolean> {
     const messageId = String(id);
     return this.#instrumentation.telemetry.operation(
       queue,
+      OPERATION.move,
+      'settle',
+      async () => (await run(this.#db, queue, SQL.moveToQueue, [queue, messageId, toQueue])).length > 0,
+      (moved) => ({ messageCount: moved ? 1 : 0, messageId }),
+    );
+  }
+
+  /**
+   * `pgmq.set_vt`: the message becomes visible `vt` seconds from now, or at `vt` when it is a Date
+   * (pgmq 1.10); resolves to it, or undefined when it is gone. Given many ids (pgmq 1.8), resolves
+   * to the messages found.
+   */
+  setVt<T = unknown>(queue: string, id: MessageId, vt: number | Date): Promise<PgmqMessage<T> | undefined>;
+  setVt<T = unknown>(queue: string, ids: readonly MessageId[], vt: number | Date): Promise<PgmqMessage<T>[]>;
+  async setVt<T = unknown>(
+    queue: string,
+    ids: MessageId | readonly MessageId[],
+    vt: number | Date,
+  ): Promise<PgmqMessage<T> | undefined | PgmqMessage<T>[]> {
+    const at = vt instanceof Date;
+    const many = Array.isArray(ids);
+    if (at) await this.#require('setVtAt', 'vt');
+    if (many) await this.#require('setVtMany', 'ids');
+    const value = many ? (ids as readonly MessageId[]).map(String) : String(ids);
+    const text = many ? (at ? SQL.setVtManyAt : SQL.setVtMany) : at ? SQL.setVtAt : SQL.setVt;
+    const messages = await this.#instrumentation.telemetry.operation(
+      queue,
       OPERATION.setVt,
       'settle',
-      async () => {
-        const rows = await run(this.#db, queue, SQL.setVt, [queue, messageId, vt]);
-        return rows[0] ? toMessage<T>(rows[0]) : undefined;
+      async () => (await run(this.#db, queue, text, [queue, value, vt])).map((row) => toMessage<T>(row)),
+      (found): OperationSummary => ({ messageCount: found.length, messageId: found[0]?.msgId }),
+    );
+    return many ? messages : messages[0];
+  }
+
+  // --- insert notifications --------------------------------------------------------------------
+
+  /**
+   * `pgmq.enable_notify_insert` (pgmq 1.7; `throttleMs`, the least time between two notifications,
+   * from 1.8): a consumer of the queue then wakes as soon as a message is sent, rather than at its
+   * next poll.
+   */
+  async enableNotifyInsert(queue: string, throttleMs?: number): Promise<void> {
+    await this.#require('notifyInsert', 'enableNotifyInsert');
+    if (throttleMs !== undefined) await this.#require('notifyThrottle', 'throttleMs');
+    if (throttleMs === undefined) await run(this.#db, queue, SQL.enableNotifyInsert, [queue]);
+    else await run(this.#db, queue, SQL.enableNotifyInsertThrottled, [queue, throttleMs]);
+  }
+
+  /** `pgmq.disable_notify_insert`. */
+  async disableNotifyInsert(queue: string): Promise<void> {
+    await this.#require('notifyInsert', 'disableNotifyInsert');
+    await run(this.#db, queue, SQL.disableNotifyInsert, [queue]);
+  }
+
+  // --- topics (pgmq 1.11) ---------------------------------------------------------------------
+
+  /** `pgmq.bind_topic`: messages sent with a routing key matching `pattern` go to `queue` too. */
+  async bindTopic(pattern: string, queue: string): Promise<void> {
+    await this.#require('topics', 'bindTopic');
+    await run(this.#db, queue, SQL.bindTopic, [pattern, queue]);
+  }
+
+  /** `pgmq.unbind_topic`: false when there was no such binding. */
+  async unbindTopic(pattern: string, queue: string): Promise<boolean> {
+    await this.#require('topics', 'unbindTopic');
+    return (await run(this.#db, queue, SQL.unbindTopic, [pattern, queue]))[0]?.done === true;
+  }
+
+  /**
+   * `pgmq.send_topic`, in one `send {routingKey}` span whose trace context every delivered copy
+   * carries in its headers; resolves to how many queues received the message.
+   */
+  async sendTopic<T = unknown>(routingKey: string, message: T, options: SendOptions = {}): Promise<number> {
+    await this.#require('topics', 'sendTopic');
+    const delay = checkTopicDelay(options.delay);
+    return this.#instrumentation.telemetry.send(routingKey, OPERATION.send, 1, async (carrier) => {
+      const rows = await run(this.#db, routingKey, SQL.sendTopic, [
+        routingKey,
+        json(message),
+        json(withTraceContext(options.headers, carrier)),
+        delay,
+      ]);
+      return Number(rows[0]?.queues ?? 0);
+    });
+  }
+
+  /**
+   * `pgmq.send_batch_topic`: one statement and one `send {routingKey}` span; resolves to each copy
+   * delivered, as `{ queueName, msgId }`.
+   */
+  async sendBatchTopic<T = unknown>(
+    routingKey: string,
+    messages: readonly T[],
+    options: SendBatchOptions = {},
+  ): Promise<{ queueName: string; msgId: string }[]> {
+    await this.#require('topics', 'sendBatchTopic');
+    if (!Array.isArray(messages)) {
+      throw new TypeError(`pgmq sendBatchTopic: 'messages' must be an array, got ${typeName(messages)}`);
+    }
+    const headers = options.headers;
+    checkBatchHeaders(headers, messages.length);
+    const delay = checkTopicDelay(options.delay);
+    if (messages.length === 0) return [];
+    return this.#instrumentation.telemetry.send(
+      routingKey,
+      OPERATION.send,
+      messages.length,
+      async (carrier) => {
+        const headerValues =
+          headers || carrier ? messages.map((_, i) => json(withTraceContext(headers?.[i], carrier))) : null;
+        const rows = await run(this.#db, routingKey, SQL.sendBatchTopic, [
+          routingKey,
+          messages.map((message) => json(message)),
+          headerValues,
+          delay,
+        ]);
+        return rows.map((row) => ({ queueName: String(row.queue_name), msgId: String(row.msg_id) }));
       },
-      (message) => ({ messageCount: message ? 1 : 0, messageId }),
     );
   }
 
@@ -237,17 +398,24 @@ export class PgmqClient {
     options: ConsumeOptions = {},
   ): Promise<void> {
     const settings = resolveConsumeOptions(queue, handler, options);
+    return this.#consume(queue, handler, settings);
+  }
+
+  async #consume<T>(queue: string, handler: MessageHandler<T>, settings: ConsumerSettings): Promise<void> {
+    if (settings.fifo !== 'off') {
+      await this.#require(settings.fifo === 'round-robin' ? 'groupedRoundRobin' : 'grouped', 'fifo');
+    }
     return runConsumer(
-      {
-        client: this,
-        db: this.#db,
-        telemetry: this.#instrumentation.telemetry,
-        notes: this.#instrumentation.notes,
-      },
+      { client: this, db: this.#db, telemetry: this.#instrumentation.telemetry },
       queue,
       handler,
       settings,
     );
+  }
+
+  /** Refuses `option` when the installed pgmq cannot honour it. */
+  async #require(feature: Feature, option: string): Promise<void> {
+    requireFeature(await this.#instrumentation.install(this.#db), feature, option);
   }
 
   async #receive<T>(
@@ -257,6 +425,9 @@ export class PgmqClient {
     values: unknown[],
   ): Promise<PgmqMessage<T>[]> {
     const { telemetry, notes } = this.#instrumentation;
+    const { tracing, producerRelationship, propagator } = telemetry.options;
+    // Once per message, here: the receive span links to the producers, the process span follows them.
+    const extractProducer = tracing && producerRelationship !== 'none';
     return telemetry.operation(
       queue,
       OPERATION.receive,
@@ -265,11 +436,18 @@ export class PgmqClient {
         const rows = await run(this.#db, queue, text, values);
         return rows.map((row) => {
           const message = toMessage<T>(row);
-          if (vtSeconds !== undefined) notes.set(message, { waitSeconds: waitSecondsOf(message, vtSeconds) });
+          notes.set(message, {
+            waitSeconds: vtSeconds === undefined ? undefined : waitSecondsOf(message, vtSeconds),
+            producer: extractProducer ? extractCarrier(carrierOf(message), propagator) : undefined,
+          });
           return message;
         });
       },
-      summarizeMessages,
+      (messages) => ({
+        messageCount: messages.length,
+        messageId: messages[0]?.msgId,
+        producers: messages.map((message) => notes.get(message)?.producer),
+      }),
     );
   }
 
@@ -302,14 +480,6 @@ export class PgmqClient {
   }
 }
 
-function summarizeMessages(messages: readonly PgmqMessage[]): OperationSummary {
-  return {
-    messageCount: messages.length,
-    messageId: messages[0]?.msgId,
-    carriers: messages.map(carrierOf),
-  };
-}
-
 /** pgmq pads the shorter of the two arrays with nulls, which would send messages without a payload. */
 function checkBatchHeaders(headers: unknown, messageCount: number): void {
   if (headers === undefined) return;
@@ -320,6 +490,22 @@ function checkBatchHeaders(headers: unknown, messageCount: number): void {
       }`,
     );
   }
+}
+
+/** A conditional read's filter: a JSON object the payload must contain. */
+function checkConditional(conditional: unknown): string | null {
+  if (conditional === undefined) return null;
+  if (conditional === null || typeof conditional !== 'object' || Array.isArray(conditional)) {
+    throw new TypeError(`pgmq read: 'conditional' must be a JSON object, got ${typeName(conditional)}`);
+  }
+  return json(conditional);
+}
+
+/** pgmq's topic sends take their delay as whole seconds only. */
+function checkTopicDelay(delay: number | Date | undefined): number {
+  const checked = checkDelay('delay', delay);
+  if (typeof checked === 'number') return checked;
+  throw new TypeError(`pgmq topic send: 'delay' must be whole seconds (0 or more), got a Date`);
 }
 
 /** pgmq takes a delay as whole seconds or as a time; anything else would fail in SQL, less clearly. */

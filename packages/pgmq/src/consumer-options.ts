@@ -1,11 +1,12 @@
+import { QueuetelConfigError } from '@queuetel/core';
 import {
-  QueuetelConfigError,
   expectBoolean,
   expectFunction,
+  expectKnownKeys,
   expectOneOf,
   expectWholeNumber,
   typeName,
-} from '@queuetel/core';
+} from '@queuetel/core/internal';
 import type { ConsumeOptions, MessageHandler } from './types.js';
 
 /** A consumer's options, checked, with the defaults filled in. */
@@ -20,6 +21,10 @@ export interface ConsumerSettings {
   readonly deadLetterQueue: string | undefined;
   readonly backoff: ConsumeOptions['backoff'];
   readonly onError: ConsumeOptions['onError'];
+  /** FIFO reads: off, `read_grouped` (fill from one group), or `read_grouped_rr` (groups in turn). */
+  readonly fifo: 'off' | 'grouped' | 'round-robin';
+  /** Wake on pgmq's insert notifications when the queue has them enabled. */
+  readonly listen: boolean;
   /** Seconds between heartbeats, or undefined when the consumer does not announce itself. */
   readonly heartbeatIntervalSeconds: number | undefined;
 }
@@ -37,6 +42,8 @@ const KEYS: readonly (keyof ConsumeOptions)[] = [
   'onError',
   'heartbeat',
   'heartbeatIntervalSeconds',
+  'fifo',
+  'listen',
 ];
 
 /** pgmq's own limit: a longer name does not fit the identifiers it derives from it. */
@@ -54,13 +61,7 @@ export function resolveConsumeOptions<T>(
     throw new QueuetelConfigError('handler', `must be a function of one message, got ${typeName(handler)}`);
   }
   if (options === undefined) options = {};
-  if (options === null || typeof options !== 'object') {
-    throw new QueuetelConfigError('options', `must be an object, got ${typeName(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!(KEYS as readonly string[]).includes(key))
-      throw new QueuetelConfigError(key, 'is not a known consume option');
-  }
+  expectKnownKeys(undefined, options, KEYS, 'consume option');
   const o = options;
   if (
     o.signal !== undefined &&
@@ -102,6 +103,10 @@ export function resolveConsumeOptions<T>(
     );
   }
   expectFunction('onError', o.onError);
+  if (o.fifo !== undefined && typeof o.fifo !== 'boolean' && o.fifo !== 'round-robin') {
+    throw new QueuetelConfigError('fifo', `must be true, false or 'round-robin', got ${typeName(o.fifo)}`);
+  }
+  expectBoolean('listen', o.listen);
   expectBoolean('heartbeat', o.heartbeat);
   expectWholeNumber('heartbeatIntervalSeconds', o.heartbeatIntervalSeconds, 1, 3600);
 
@@ -116,6 +121,8 @@ export function resolveConsumeOptions<T>(
     deadLetterQueue: o.deadLetterQueue,
     backoff: o.backoff,
     onError: o.onError,
+    fifo: o.fifo === 'round-robin' ? 'round-robin' : o.fifo === true ? 'grouped' : 'off',
+    listen: o.listen ?? true,
     heartbeatIntervalSeconds: o.heartbeat === false ? undefined : (o.heartbeatIntervalSeconds ?? 10),
   };
 }

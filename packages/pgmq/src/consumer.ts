@@ -1,23 +1,43 @@
 import { ROOT_CONTEXT, context, type Context } from '@opentelemetry/api';
-import { beatHeartbeat, type Failure, type JobTelemetry, type SpanPlan } from '@queuetel/core';
-import type { PgmqClient } from './client.js';
+import {
+  JOB_OUTCOMES,
+  type Failure,
+  type JobOutcome,
+  type JobTelemetry,
+  type QueueConsumer,
+  type SpanPlan,
+} from '@queuetel/core';
+import { beatHeartbeat } from '@queuetel/core/internal';
 import type { ConsumerSettings } from './consumer-options.js';
-import { MaxReadsExceededError } from './errors.js';
-import { PGMQ_SYSTEM, type MessageNotes } from './message-adapter.js';
-import { OPERATION } from './operations.js';
-import { SQL, run } from './sql.js';
-import type { ConsumeErrorContext, MessageHandler, PgmqMessage, Queryable } from './types.js';
+import { MaxReadsExceededError, PgmqTableLayoutError, isRowShapeMismatch } from './errors.js';
+import { groupOf } from './headers.js';
+import { listenForInserts, type InsertListener } from './insert-listener.js';
+import { PGMQ_SYSTEM, messageVerdict } from './message-adapter.js';
+import type { ConsumeErrorContext, MessageHandler, MessageId, PgmqMessage, Queryable } from './types.js';
 
 const OWN_SPAN: SpanPlan = Object.freeze({ kind: 'own' });
 /** Where the queue-health collector finds pgmq's queues: pgmq keeps them all in one schema. */
 const PGMQ_SCHEMA = 'pgmq';
 
+/**
+ * The calls a consumer makes, each one instrumented by the client that implements them: it reads,
+ * and settles each message by deleting, archiving, hiding it for later or moving it to another queue.
+ */
+export interface ConsumerClient {
+  read<T>(queue: string, vt: number, qty: number): Promise<PgmqMessage<T>[]>;
+  readGrouped<T>(queue: string, vt: number, qty: number, roundRobin: boolean): Promise<PgmqMessage<T>[]>;
+  delete(queue: string, id: MessageId): Promise<boolean>;
+  archive(queue: string, id: MessageId): Promise<boolean>;
+  setVt(queue: string, id: MessageId, vt: number): Promise<unknown>;
+  moveToQueue(queue: string, id: MessageId, toQueue: string): Promise<boolean>;
+}
+
 /** What a consumer uses of the client that started it. */
 export interface ConsumerDeps {
-  readonly client: PgmqClient;
+  readonly client: ConsumerClient;
+  /** The client's database, for the heartbeat. */
   readonly db: Queryable;
   readonly telemetry: JobTelemetry<PgmqMessage>;
-  readonly notes: MessageNotes;
 }
 
 /**
@@ -47,9 +67,12 @@ export function runConsumer<T>(
             deps.telemetry.reporter,
             `consume:${queue}:heartbeat`,
           );
+    let listener: InsertListener | undefined;
     try {
-      await consumer.run();
+      if (settings.listen) listener = await consumer.listen();
+      await consumer.run(listener);
     } finally {
+      await listener?.close();
       await heartbeat?.stop();
     }
   });
@@ -69,20 +92,36 @@ export function runConsumer<T>(
 class Consumer<T> {
   readonly #deps: ConsumerDeps;
   readonly #queue: string;
+  readonly #consumer: QueueConsumer<PgmqMessage>;
   readonly #handler: MessageHandler<T>;
   readonly #settings: ConsumerSettings;
   readonly #running = new Set<Promise<void>>();
+  /** FIFO: the last message started of each group, which the group's next one waits for. */
+  readonly #groupTails = new Map<string, Promise<Outcome>>();
+  /** What stopped the consumer for good: pgmq cannot work on this queue's table as it is. */
+  #fatal: PgmqTableLayoutError | undefined;
 
   constructor(deps: ConsumerDeps, queue: string, handler: MessageHandler<T>, settings: ConsumerSettings) {
     this.#deps = deps;
     this.#queue = queue;
+    this.#consumer = deps.telemetry.consumer(queue);
     this.#handler = handler;
     this.#settings = settings;
   }
 
-  async run(): Promise<void> {
+  /** Listens for inserts when the queue has notifications; a failure to is reported, and it polls. */
+  async listen(): Promise<InsertListener | undefined> {
+    try {
+      return await listenForInserts(this.#deps.db, this.#queue, this.#deps.telemetry.reporter);
+    } catch (error) {
+      this.#report(error, 'read', undefined);
+      return undefined;
+    }
+  }
+
+  async run(listener: InsertListener | undefined): Promise<void> {
     const { signal, concurrency, batchSize, pollIntervalMs } = this.#settings;
-    while (!signal?.aborted) {
+    while (!signal?.aborted && !this.#fatal) {
       const free = concurrency - this.#running.size;
       if (free === 0) {
         await untilSettledOrAborted(Promise.race(this.#running), signal);
@@ -90,40 +129,91 @@ class Consumer<T> {
       }
       const messages = await this.#read(Math.min(batchSize, free));
       // Read messages are already hidden from other readers: they run even if a stop came meanwhile.
-      for (const message of messages) this.#start(message);
-      if (messages.length === 0) await sleep(pollIntervalMs, signal);
+      if (this.#settings.fifo === 'off') for (const message of messages) this.#start(message);
+      else for (const message of inIdOrder(messages)) this.#startInGroup(message);
+      if (messages.length === 0) {
+        await (listener ? listener.wait(pollIntervalMs, signal) : sleep(pollIntervalMs, signal));
+      }
     }
     await Promise.all(this.#running);
+    // Loud, not a retry loop: consume() rejects, and its heartbeat stops, so the queue-health
+    // endpoint shows the queue with messages waiting and no live consumer.
+    if (this.#fatal) throw this.#fatal;
   }
 
   async #read(qty: number): Promise<PgmqMessage<T>[]> {
     try {
-      return await this.#deps.client.read<T>(this.#queue, this.#settings.vt, qty);
+      const { client } = this.#deps;
+      const { fifo, vt } = this.#settings;
+      return fifo === 'off'
+        ? await client.read<T>(this.#queue, vt, qty)
+        : await client.readGrouped<T>(this.#queue, vt, qty, fifo === 'round-robin');
     } catch (error) {
-      this.#report(error, 'read', undefined);
+      this.#report(this.#classify(error, 'read'), 'read', undefined);
       return [];
     }
   }
 
   #start(message: PgmqMessage<T>): void {
-    // #handle is written never to reject; the catch makes sure, since an unobserved rejection below
-    // full concurrency would end the process.
-    const running: Promise<void> = this.#handle(message)
-      .catch((error: unknown) =>
+    this.#track(this.#handle(message));
+  }
+
+  /**
+   * Counts `work` against concurrency until it ends. Work is written never to reject; the catch
+   * makes sure, since an unobserved rejection below full concurrency would end the process.
+   */
+  #track(work: Promise<unknown>): void {
+    const running: Promise<void> = work
+      .then(ignore, (error: unknown) =>
         this.#deps.telemetry.reporter.report('consume:handle', 'a pgmq message was not settled', error),
       )
-      .finally(() => this.#running.delete(running));
+      .finally(() => {
+        this.#running.delete(running);
+      });
     this.#running.add(running);
   }
 
-  /** Handles and settles one message. Never rejects: every failure is an outcome or a report. */
-  async #handle(message: PgmqMessage<T>): Promise<void> {
-    const { maxReads, deadLetterQueue } = this.#settings;
-    const { telemetry, notes } = this.#deps;
-    const note = notes.get(message) ?? { waitSeconds: undefined };
-    note.lastAttempt = message.readCount >= maxReads;
-    note.deadLetter = deadLetterQueue !== undefined;
-    notes.set(message, note);
+  /**
+   * FIFO: runs the message after the one before it in its group, if that one is still running. When
+   * that one failed and will be retried, this one must not overtake it: it is made visible again
+   * unrun, and so is every later one of the group in this read.
+   */
+  #startInGroup(message: PgmqMessage<T>): void {
+    const group = groupOf(message);
+    const before = this.#groupTails.get(group);
+    const outcome: Promise<Outcome> = (before ?? Promise.resolve<Outcome>(JOB_OUTCOMES.completed)).then(
+      async (previous) => {
+        if (previous !== JOB_OUTCOMES.retried) return this.#handle(message);
+        await this.#release(message);
+        return JOB_OUTCOMES.retried;
+      },
+    );
+    this.#groupTails.set(group, outcome);
+    this.#track(
+      outcome.finally(() => {
+        if (this.#groupTails.get(group) === outcome) this.#groupTails.delete(group);
+      }),
+    );
+  }
+
+  /** Makes a message visible again without running it (its read still counts in read_ct). */
+  async #release(message: PgmqMessage<T>): Promise<void> {
+    try {
+      await this.#deps.client.setVt(this.#queue, message.msgId, 0);
+    } catch (error) {
+      this.#report(error, 'settle', message);
+    }
+  }
+
+  /**
+   * Handles and settles one message; resolves to what became of it. Never rejects: every failure
+   * is an outcome or a report.
+   */
+  async #handle(message: PgmqMessage<T>): Promise<Outcome> {
+    const { maxReads } = this.#settings;
+    // Decided once, before the attempt: what a failure means feeds the verdict and the settle alike.
+    const ifFailed = this.#ifFailed(message);
+    const verdict = (_: PgmqMessage, failure: Failure | undefined) => messageVerdict(failure, ifFailed);
 
     let failure: Failure | undefined;
     // The process span's context, so the settle spans that follow are its children.
@@ -131,25 +221,38 @@ class Consumer<T> {
     // Known without looking at what was thrown: `instanceof` throws on a revoked proxy.
     const exceeded = message.readCount > maxReads;
     try {
-      await telemetry.process(this.#queue, [message as PgmqMessage], OWN_SPAN, () => {
-        processContext = context.active();
-        if (exceeded)
-          throw new MaxReadsExceededError(this.#queue, message.msgId, message.readCount, maxReads);
-        telemetry.queue(this.#queue).consumed().add(1);
-        return this.#handler(message);
-      });
+      await this.#consumer.process(
+        [message as PgmqMessage],
+        OWN_SPAN,
+        () => {
+          processContext = context.active();
+          if (exceeded) {
+            throw new MaxReadsExceededError(this.#queue, message.msgId, message.readCount, maxReads);
+          }
+          this.#consumer.consumed(1);
+          return this.#handler(message);
+        },
+        verdict,
+      );
     } catch (error) {
       failure = { error };
       if (!exceeded) this.#report(error, 'handler', message);
     }
     try {
-      await context.with(processContext, () => this.#settle(message, failure));
+      await context.with(processContext, () => this.#settle(message, failure, ifFailed));
     } catch (error) {
-      this.#report(error, 'settle', message);
+      this.#report(this.#classify(error, 'settle a message of'), 'settle', message);
     }
+    return failure ? ifFailed : JOB_OUTCOMES.completed;
   }
 
-  async #settle(message: PgmqMessage<T>, failure: Failure | undefined): Promise<void> {
+  /** What a failure of this attempt leads to. */
+  #ifFailed(message: PgmqMessage<T>): JobOutcome {
+    if (message.readCount < this.#settings.maxReads) return JOB_OUTCOMES.retried;
+    return this.#settings.deadLetterQueue === undefined ? JOB_OUTCOMES.failed : JOB_OUTCOMES.dead_lettered;
+  }
+
+  async #settle(message: PgmqMessage<T>, failure: Failure | undefined, ifFailed: JobOutcome): Promise<void> {
     const { client } = this.#deps;
     const queue = this.#queue;
     const id = message.msgId;
@@ -158,28 +261,26 @@ class Consumer<T> {
       else await client.delete(queue, id);
       return;
     }
-    if (message.readCount < this.#settings.maxReads) {
-      const seconds = this.#backoff(message.readCount);
-      if (seconds !== undefined) await client.setVt(queue, id, seconds);
-      return;
+    switch (ifFailed) {
+      case JOB_OUTCOMES.retried: {
+        const seconds = this.#backoff(message.readCount);
+        if (seconds !== undefined) await client.setVt(queue, id, seconds);
+        return;
+      }
+      default: {
+        // dead_lettered exactly when there is a dead-letter queue; failed (archived) otherwise.
+        const deadLetterQueue = this.#settings.deadLetterQueue;
+        if (deadLetterQueue === undefined) await client.archive(queue, id);
+        else await client.moveToQueue(queue, id, deadLetterQueue);
+      }
     }
-    const deadLetterQueue = this.#settings.deadLetterQueue;
-    if (deadLetterQueue === undefined) await client.archive(queue, id);
-    else await this.#moveToDeadLetter(id, deadLetterQueue);
   }
 
-  /** Moves the message, payload and headers as stored, in one statement: never in both queues or neither. */
-  #moveToDeadLetter(id: string, deadLetterQueue: string): Promise<boolean> {
-    const { telemetry, db } = this.#deps;
-    return telemetry.operation(
-      this.#queue,
-      OPERATION.deadLetter,
-      'settle',
-      async () =>
-        (await run(db, this.#queue, SQL.moveToQueue, [this.#queue, id, deadLetterQueue, this.#settings.vt]))
-          .length > 0,
-      (moved) => ({ messageCount: moved ? 1 : 0, messageId: id }),
-    );
+  /** Turns pgmq's failure on an upgraded table into the error that stops the consumer. */
+  #classify(error: unknown, operation: string): unknown {
+    if (!isRowShapeMismatch(error)) return error;
+    this.#fatal ??= new PgmqTableLayoutError(this.#queue, operation, error);
+    return this.#fatal;
   }
 
   /** Seconds until a failed message is visible again, or undefined to leave its vt as it is. */
@@ -223,6 +324,19 @@ class Consumer<T> {
       reporter.report(`consume:${this.#queue}:onError`, 'an onError callback threw; it was ignored', thrown);
     }
   }
+}
+
+type Outcome = JobOutcome;
+
+function ignore(): void {}
+
+/** A read's messages by id, oldest first: pgmq does not promise the order of the rows it returns. */
+function inIdOrder<T>(messages: readonly PgmqMessage<T>[]): PgmqMessage<T>[] {
+  return [...messages].sort((a, b) => {
+    const x = BigInt(a.msgId);
+    const y = BigInt(b.msgId);
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
 }
 
 /** Resolves once `promise` settles or `signal` aborts, and leaves no listener behind either way. */

@@ -38,3 +38,34 @@ export class MaxReadsExceededError extends Error {
     this.name = 'MaxReadsExceededError';
   }
 }
+
+/**
+ * pgmq failed on a queue table laid out as an upgrade from before pgmq 1.10 leaves it
+ * (`last_read_at` added at the end): pgmq 1.10 to 1.12 return whole rows from some functions, which
+ * PostgreSQL then refuses as not matching `pgmq.message_record` (42804). On 1.11 every read fails;
+ * on 1.12 `set_vt`, so every backoff and dead-letter move. Retrying cannot help, so the consumer
+ * stops with this error; `cause` is the database's own. See docs/pgmq.md for the fix.
+ */
+export class PgmqTableLayoutError extends Error {
+  constructor(
+    readonly queue: string,
+    readonly operation: string,
+    override readonly cause: unknown,
+  ) {
+    super(
+      `pgmq could not ${operation} queue '${queue}': its table pgmq.q_${queue.toLowerCase()} has last_read_at ` +
+        `at the end, as an upgrade from before pgmq 1.10 leaves it, and this pgmq returns whole rows that do ` +
+        `not match pgmq.message_record (42804). Rebuild the table in record order (docs/pgmq.md, "Upgraded installs")`,
+    );
+    this.name = 'PgmqTableLayoutError';
+  }
+}
+
+/** Whether a database error is PostgreSQL's "structure of query does not match function result type". */
+export function isRowShapeMismatch(error: unknown): boolean {
+  try {
+    return (error as { code?: unknown } | null)?.code === '42804';
+  } catch {
+    return false;
+  }
+}

@@ -1,9 +1,10 @@
-import type { Carrier } from '@queuetel/core';
+import type { Carrier } from '@queuetel/core/internal';
 import type { PgmqHeaders, PgmqMessage } from './types.js';
 
 /**
  * The headers a message is sent with: the caller's own, with the trace context written beside
- * them. Every key the caller gave is kept (`x-pgmq-group` steers pgmq's FIFO reads); only the
+ * them. Every key the caller gave is kept (`x-pgmq-group` among them, which pgmq's
+ * grouped reads and `consume({ fifo })` use); only the
  * propagator's own keys (`traceparent`, `tracestate`, `baggage`) take the values of this send.
  * Headers that are not a plain object cannot take a key, so they are sent as they are.
  */
@@ -31,4 +32,15 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
+}
+
+/** The header pgmq's FIFO reads group messages by. */
+export const GROUP_HEADER = 'x-pgmq-group';
+/** The group of a message without the header, as pgmq's grouped reads name it. */
+const DEFAULT_GROUP = '_default_fifo_group';
+
+/** The FIFO group a message belongs to, as pgmq's grouped reads decide it. */
+export function groupOf(message: PgmqMessage): string {
+  const value = carrierOf(message)?.[GROUP_HEADER];
+  return typeof value === 'string' ? value : DEFAULT_GROUP;
 }

@@ -1,5 +1,5 @@
 export { PgmqClient } from './client.js';
-export { MaxReadsExceededError } from './errors.js';
+export { MaxReadsExceededError, PgmqTableLayoutError } from './errors.js';
 export type {
   ConsumeErrorContext,
   ConsumeOptions,

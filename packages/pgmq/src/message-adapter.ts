@@ -1,4 +1,12 @@
-import { JOB_OUTCOMES, type Failure, type JobFacts, type QueueAdapter, type Verdict } from '@queuetel/core';
+import {
+  JOB_OUTCOMES,
+  type Failure,
+  type JobFacts,
+  type JobOutcome,
+  type QueueAdapter,
+  type Verdict,
+} from '@queuetel/core';
+import type { ExtractedContext } from '@queuetel/core/internal';
 import manifest from '../package.json' with { type: 'json' };
 import { carrierOf } from './headers.js';
 import type { PgmqMessage } from './types.js';
@@ -7,17 +15,14 @@ export const PGMQ_SYSTEM = 'pgmq';
 export const SCOPE = Object.freeze({ name: manifest.name, version: manifest.version });
 
 /**
- * What queuetel knows about a message beyond its row, kept beside it (in a WeakMap, never on the
- * object the handler sees): the wait measured when it was read, and what the consumer will do if
- * this attempt fails.
+ * What queuetel learnt about a message when it read it, kept beside it (in a WeakMap, never on the
+ * object the handler sees) and never changed afterwards.
  */
 export interface MessageNote {
   /** Seconds from `enqueued_at` to the read that delivered the message, by the database's clock. */
   readonly waitSeconds: number | undefined;
-  /** Set by the consumer: a failure of this attempt is the last one the message gets. */
-  lastAttempt?: boolean;
-  /** Set by the consumer: a last failure goes to a dead-letter queue rather than the archive. */
-  deadLetter?: boolean;
+  /** The producer's trace context, extracted once from the headers at the read. */
+  readonly producer: ExtractedContext | undefined;
 }
 
 export type MessageNotes = WeakMap<object, MessageNote>;
@@ -28,7 +33,10 @@ export function createPgmqAdapter(notes: MessageNotes): QueueAdapter<PgmqMessage
     scope: SCOPE,
     facts: (message) => messageFacts(message, notes.get(message)),
     carrier: carrierOf,
-    verdict: (message, failure) => messageVerdict(notes.get(message), failure),
+    // A message this client read was extracted then; one it did not read (popped elsewhere) has none.
+    extracted: (message) => notes.get(message)?.producer,
+    // The consumer passes its own verdict, decided before the attempt; this one is for other callers.
+    verdict: (_message, failure) => messageVerdict(failure, JOB_OUTCOMES.retried),
   };
 }
 
@@ -42,15 +50,12 @@ export function messageFacts(message: PgmqMessage, note: MessageNote | undefined
 }
 
 /**
- * How an attempt ended. pgmq has no retry bookkeeping of its own: a message that is not deleted or
- * archived simply becomes visible again. So a failure is `retried` unless the consumer marked this
- * read as the message's last, when it is `dead_lettered` (moved to the dead-letter queue) or
- * `failed` (moved to the archive).
+ * How an attempt ended. pgmq has no retry bookkeeping of its own, so what a failure means is what
+ * the consumer will do with the message, which it decides before the attempt: `retried` (visible
+ * again later), `dead_lettered` (moved to the dead-letter queue) or `failed` (archived).
  */
-export function messageVerdict(note: MessageNote | undefined, failure: Failure | undefined): Verdict {
-  if (!failure) return { outcome: JOB_OUTCOMES.completed };
-  if (!note?.lastAttempt) return { outcome: JOB_OUTCOMES.retried };
-  return { outcome: note.deadLetter ? JOB_OUTCOMES.dead_lettered : JOB_OUTCOMES.failed };
+export function messageVerdict(failure: Failure | undefined, ifFailed: JobOutcome): Verdict {
+  return { outcome: failure ? ifFailed : JOB_OUTCOMES.completed };
 }
 
 /**

@@ -17,9 +17,12 @@ export const SQL = {
   sendAt: 'SELECT pgmq.send($1::text, $2::jsonb, $3::jsonb, $4::timestamptz) AS msg_id',
   sendBatchAfterSeconds: 'SELECT pgmq.send_batch($1::text, $2::jsonb[], $3::jsonb[], $4::integer) AS msg_id',
   sendBatchAt: 'SELECT pgmq.send_batch($1::text, $2::jsonb[], $3::jsonb[], $4::timestamptz) AS msg_id',
-  read: 'SELECT * FROM pgmq.read($1::text, $2::integer, $3::integer)',
-  readWithPoll:
-    'SELECT * FROM pgmq.read_with_poll($1::text, $2::integer, $3::integer, $4::integer, $5::integer)',
+  // conditional (a jsonb the payload must contain; '{}' for any) is there from pgmq 1.5.
+  read: `SELECT * FROM pgmq.read($1::text, $2::integer, $3::integer, coalesce($4::jsonb, '{}'))`,
+  readWithPoll: `SELECT * FROM pgmq.read_with_poll($1::text, $2::integer, $3::integer, $4::integer, $5::integer,
+    coalesce($6::jsonb, '{}'))`,
+  readGrouped: 'SELECT * FROM pgmq.read_grouped($1::text, $2::integer, $3::integer)',
+  readGroupedRoundRobin: 'SELECT * FROM pgmq.read_grouped_rr($1::text, $2::integer, $3::integer)',
   // pop(queue) exists in every version; pop(queue, qty) from pgmq 1.7.
   pop: 'SELECT * FROM pgmq.pop($1::text)',
   popMany: 'SELECT * FROM pgmq.pop($1::text, $2::integer)',
@@ -28,17 +31,34 @@ export const SQL = {
   deleteOne: 'SELECT pgmq.delete($1::text, $2::bigint) AS done',
   deleteMany: 'SELECT pgmq.delete($1::text, $2::bigint[]) AS msg_id',
   setVt: 'SELECT * FROM pgmq.set_vt($1::text, $2::bigint, $3::integer)',
+  setVtAt: 'SELECT * FROM pgmq.set_vt($1::text, $2::bigint, $3::timestamptz)',
+  setVtMany: 'SELECT * FROM pgmq.set_vt($1::text, $2::bigint[], $3::integer)',
+  setVtManyAt: 'SELECT * FROM pgmq.set_vt($1::text, $2::bigint[], $3::timestamptz)',
+  enableNotifyInsert: 'SELECT pgmq.enable_notify_insert($1::text)',
+  enableNotifyInsertThrottled: 'SELECT pgmq.enable_notify_insert($1::text, $2::integer)',
+  disableNotifyInsert: 'SELECT pgmq.disable_notify_insert($1::text)',
+  /** Whether a queue's table has pgmq's insert-notification trigger. */
+  notifiesInsert: `
+    SELECT EXISTS (
+      SELECT 1 FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
+      WHERE t.tgrelid = to_regclass(format('pgmq.%I', pgmq.format_table_name($1::text, 'q')))
+        AND p.proname = 'notify_queue_listeners' AND p.pronamespace = to_regnamespace('pgmq')
+    ) AS notifies`,
+  bindTopic: 'SELECT pgmq.bind_topic($1::text, $2::text)',
+  unbindTopic: 'SELECT pgmq.unbind_topic($1::text, $2::text) AS done',
+  sendTopic: 'SELECT pgmq.send_topic($1::text, $2::jsonb, $3::jsonb, $4::integer) AS queues',
+  sendBatchTopic: 'SELECT * FROM pgmq.send_batch_topic($1::text, $2::jsonb[], $3::jsonb[], $4::integer)',
   metrics: 'SELECT * FROM pgmq.metrics($1::text)',
   metricsAll: 'SELECT * FROM pgmq.metrics_all()',
   /**
    * Moves one message to another queue in a single statement, so it is never in both or neither.
    * The payload and headers are copied inside the database, exactly as stored (set_vt is the only
    * pgmq function that returns one message by id); nothing happens when the message is gone.
-   * $1 queue, $2 msg_id, $3 target queue, $4 a visibility timeout for the instant it is held.
+   * $1 queue, $2 msg_id, $3 target queue. The message is held (set_vt) only within the statement.
    */
   moveToQueue: `
     WITH held AS (
-      SELECT message, headers FROM pgmq.set_vt($1::text, $2::bigint, $4::integer)
+      SELECT message, headers FROM pgmq.set_vt($1::text, $2::bigint, 0)
     ), taken AS (
       SELECT message, headers FROM held WHERE pgmq.delete($1::text, $2::bigint)
     )

@@ -126,4 +126,21 @@ export interface ConsumeOptions {
   heartbeat?: boolean;
   /** Seconds between heartbeats; the consumer counts as live until it misses three. Default 10. */
   heartbeatIntervalSeconds?: number;
+  /**
+   * Keep each message group's order (the `x-pgmq-group` header; messages without one form one
+   * group): read through pgmq's FIFO functions, which hand out no message of a group that has one
+   * in flight, and run a group's messages of one read one after another, in id order, while other
+   * groups run beside them. `true` reads with `read_grouped` (pgmq 1.8), which fills a read from one
+   * group first; `'round-robin'` with `read_grouped_rr` (pgmq 1.9), which takes the groups in turn
+   * and so spreads `concurrency` across them. After a failure that will be retried, the rest of that
+   * group's read is made visible again unrun, and the group waits for the retry. Default false.
+   */
+  fifo?: boolean | 'round-robin';
+  /**
+   * Wake as soon as a message is sent when the queue has pgmq's insert notifications enabled
+   * (`enableNotifyInsert`, pgmq 1.7): the consumer holds one pool connection in LISTEN. Without
+   * them, or with `false`, or when the client was given a single connection rather than a pool,
+   * it polls every `pollIntervalMs`. Default true.
+   */
+  listen?: boolean;
 }

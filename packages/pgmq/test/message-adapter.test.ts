@@ -16,7 +16,7 @@ const failure = { error: new Error('boom') };
 
 describe('what queuetel reads from a pgmq message', () => {
   it("takes the attempt from pgmq's read count and the wait from the note made at read time", () => {
-    expect(messageFacts(message({ readCount: 3 }), { waitSeconds: 2.5 })).toEqual({
+    expect(messageFacts(message({ readCount: 3 }), { waitSeconds: 2.5, producer: undefined })).toEqual({
       id: '42',
       attempt: 3,
       waitSeconds: 2.5,
@@ -47,23 +47,13 @@ describe('what queuetel reads from a pgmq message', () => {
 });
 
 describe('how a pgmq attempt ended', () => {
-  it('completes when the handler returned', () => {
-    expect(messageVerdict({ waitSeconds: 1, lastAttempt: true }, undefined)).toEqual({
-      outcome: 'completed',
-    });
+  it('completes when the handler returned, whatever a failure would have meant', () => {
+    expect(messageVerdict(undefined, 'dead_lettered')).toEqual({ outcome: 'completed' });
   });
 
-  it('is retried while reads remain: pgmq shows the message again', () => {
-    expect(messageVerdict({ waitSeconds: 1, lastAttempt: false }, failure).outcome).toBe('retried');
-    expect(messageVerdict(undefined, failure).outcome).toBe('retried');
-  });
-
-  it('is dead-lettered on its last read with a dead-letter queue, else failed', () => {
-    expect(messageVerdict({ waitSeconds: 1, lastAttempt: true, deadLetter: true }, failure).outcome).toBe(
-      'dead_lettered',
-    );
-    expect(messageVerdict({ waitSeconds: 1, lastAttempt: true, deadLetter: false }, failure).outcome).toBe(
-      'failed',
-    );
+  it("takes a failure's outcome from the consumer's decision made before the attempt", () => {
+    expect(messageVerdict(failure, 'retried').outcome).toBe('retried');
+    expect(messageVerdict(failure, 'dead_lettered').outcome).toBe('dead_lettered');
+    expect(messageVerdict(failure, 'failed').outcome).toBe('failed');
   });
 });

@@ -53,6 +53,8 @@ describe('consume options', () => {
       deadLetterQueue: undefined,
       backoff: undefined,
       onError: undefined,
+      fifo: 'off',
+      listen: true,
       heartbeatIntervalSeconds: 10,
     });
     expect(resolveConsumeOptions('jobs', handler, { concurrency: 8 }).batchSize).toBe(8);

@@ -1,8 +1,7 @@
 import type { Attributes, HrTime } from '@opentelemetry/api';
 import { ValueType } from '@opentelemetry/api';
-import { DURATION_BUCKETS } from '../names.js';
 import { HistogramCell, SumCell } from './cells.js';
-import type { InstrumentDescriptor } from './instruments.js';
+import { DURATION_BUCKETS, type InstrumentDescriptor } from './instruments.js';
 import {
   CUMULATIVE,
   HISTOGRAM_POINT,

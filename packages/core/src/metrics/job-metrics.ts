@@ -87,12 +87,26 @@ export class JobMetrics {
     return queue;
   }
 
+  /** Where the series of one queue are indexed; a consumer of the queue looks it up once. */
+  seriesRoot(queue: QueueMetrics): SeriesNode {
+    let root = this.#seriesIndex.get(queue.name);
+    if (!root) {
+      root = {};
+      this.#seriesIndex.set(queue.name, root);
+    }
+    return root;
+  }
+
   /** The job metrics of one queue and label combination. */
-  series(queue: QueueMetrics, labelValues: readonly string[]): JobSeries {
+  series(
+    queue: QueueMetrics,
+    labelValues: readonly string[],
+    root: SeriesNode | undefined = this.#seriesIndex.get(queue.name),
+  ): JobSeries {
     // One map per label, walked value by value, rather than one map keyed by the values joined into
     // a string: a job builds and hashes no new string here. The walk only reads; nodes are added
     // when a series is created, so combinations refused by the cap leave nothing behind.
-    let node = this.#seriesIndex.get(queue.name);
+    let node = root;
     for (let i = 0; node !== undefined && i < labelValues.length; i++) node = node.next?.get(labelValues[i]!);
     return node?.series ?? this.#addSeries(queue, labelValues);
   }
@@ -151,7 +165,7 @@ export class JobMetrics {
 type ErrorTypeBound = (raw: string) => string;
 
 /** A level of the series index: each label value leads to the next level; the last holds the series. */
-interface SeriesNode {
+export interface SeriesNode {
   next?: Map<string, SeriesNode>;
   series?: JobSeries;
 }

@@ -49,3 +49,12 @@ function readString(read: () => unknown): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * Marks a span failed for a reason the queue itself named, with nothing thrown: a handler that ran
+ * past its time limit and then returned. Status ERROR and `error.type`; no exception event.
+ */
+export function recordQueueFailure(span: Span, errorType: string): void {
+  span.setAttribute(ATTR_ERROR_TYPE, errorType);
+  span.setStatus({ code: SpanStatusCode.ERROR });
+}

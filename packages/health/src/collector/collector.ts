@@ -1,5 +1,6 @@
 import { metrics } from '@opentelemetry/api';
-import { OnceReporter, describe, getGlobalMetricProducer } from '@queuetel/core';
+import { getGlobalMetricProducer } from '@queuetel/core';
+import { OnceReporter, describe } from '@queuetel/core/internal';
 import manifest from '../../package.json' with { type: 'json' };
 import { openSession, type Session } from '../database.js';
 import { resolveHealthOptions, type QueueHealthOptions, type ResolvedHealthOptions } from '../options.js';

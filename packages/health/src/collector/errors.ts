@@ -1,4 +1,4 @@
-import { errorTypeOf } from '@queuetel/core';
+import { errorTypeOf } from '@queuetel/core/internal';
 import { QueueSourceNotFoundError } from '../sources/discover.js';
 
 /**

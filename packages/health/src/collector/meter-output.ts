@@ -24,7 +24,7 @@ export class MeterOutput implements HealthOutput {
       const options = { description: instrument.description, unit: instrument.unit };
       observables.set(
         instrument.name,
-        instrument.kind === 'observedCounter'
+        instrument.kind === 'counter'
           ? meter.createObservableCounter(instrument.name, options)
           : meter.createObservableGauge(instrument.name, options),
       );

@@ -8,7 +8,8 @@ import {
   ATTR_WORKER_KIND,
 } from '@queuetel/core';
 import type { HealthSnapshot, QueueSnapshot } from '../snapshot.js';
-import { HEALTH_INSTRUMENTS, type HealthInstrument } from './instruments.js';
+import type { InstrumentDescriptor } from '@queuetel/core';
+import { HEALTH_INSTRUMENTS } from './instruments.js';
 
 /** What the gauges show when the SDK reads them. */
 export interface GaugeView {
@@ -21,7 +22,7 @@ export interface GaugeView {
 
 /** One value of an observed instrument. */
 export interface ObservedPoint {
-  readonly instrument: HealthInstrument;
+  readonly instrument: InstrumentDescriptor;
   readonly value: number;
   readonly attributes: Attributes;
 }
@@ -39,7 +40,7 @@ export function observedPoints(view: GaugeView): ObservedPoint[] {
   }
   for (const queue of view.snapshot?.queues ?? []) {
     const attributes = queueAttributes(queue);
-    const add = (instrument: HealthInstrument, value: number, extra?: Attributes) => {
+    const add = (instrument: InstrumentDescriptor, value: number, extra?: Attributes) => {
       points.push({ instrument, value, attributes: extra ? { ...attributes, ...extra } : attributes });
     };
     for (const [state, count] of Object.entries(queue.jobs))

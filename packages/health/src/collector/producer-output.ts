@@ -1,16 +1,17 @@
 import { ValueType, type HrTime } from '@opentelemetry/api';
 import {
-  AggregationStore,
   ATTR_ERROR_TYPE,
   CUMULATIVE,
   GAUGE_POINT,
   SUM_POINT,
   type GaugeMetricData,
+  type InstrumentDescriptor,
   type MetricData,
   type QueuetelMetricProducer,
   type SumMetricData,
 } from '@queuetel/core';
-import { HEALTH_INSTRUMENTS, type HealthInstrument } from './instruments.js';
+import { AggregationStore } from '@queuetel/core/internal';
+import { HEALTH_INSTRUMENTS } from './instruments.js';
 import type { HealthOutput } from './output.js';
 import { observedPoints, type GaugeView, type ObservedPoint } from './points.js';
 
@@ -35,7 +36,7 @@ export class ProducerOutput implements HealthOutput {
       collect: (endTime) => {
         const recorded = this.#store.toScopeMetrics(endTime);
         const metrics: MetricData[] = [...recorded.metrics];
-        const byInstrument = new Map<HealthInstrument, ObservedPoint[]>();
+        const byInstrument = new Map<InstrumentDescriptor, ObservedPoint[]>();
         for (const point of observedPoints(view())) {
           let points = byInstrument.get(point.instrument);
           if (!points) byInstrument.set(point.instrument, (points = []));
@@ -61,7 +62,7 @@ export class ProducerOutput implements HealthOutput {
     this.#remove();
   }
 
-  #metricData(instrument: HealthInstrument, points: ObservedPoint[], endTime: HrTime): MetricData {
+  #metricData(instrument: InstrumentDescriptor, points: ObservedPoint[], endTime: HrTime): MetricData {
     const base = {
       descriptor: {
         name: instrument.name,

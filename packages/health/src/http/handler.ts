@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { OnceReporter, QueuetelConfigError, typeName } from '@queuetel/core';
+import { QueuetelConfigError } from '@queuetel/core';
+import { OnceReporter, expectKnownKeys, typeName } from '@queuetel/core/internal';
 import type { QueueHealth } from '../collector/collector.js';
 import { healthReport, queueStats, unreachableReport } from './report.js';
 import { checkThresholds, type HealthThresholds } from './status.js';
@@ -161,14 +162,7 @@ function send(response: ServerResponse, status: number, body: unknown): void {
 }
 
 function checkOptions(options: HealthHandlerOptions): { token?: string; basePath: string } {
-  if (options === null || typeof options !== 'object') {
-    throw new QueuetelConfigError('options', `must be an object, got ${typeName(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!['token', 'thresholds', 'basePath'].includes(key)) {
-      throw new QueuetelConfigError(key, 'is not a known option');
-    }
-  }
+  expectKnownKeys(undefined, options, ['token', 'thresholds', 'basePath']);
   const { token, basePath = '' } = options;
   if (token !== undefined && (typeof token !== 'string' || token.length === 0)) {
     throw new QueuetelConfigError('token', `must be a non-empty string, got ${typeName(token)}`);

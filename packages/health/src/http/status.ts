@@ -1,4 +1,5 @@
-import { QueuetelConfigError, typeName } from '@queuetel/core';
+import { QueuetelConfigError } from '@queuetel/core';
+import { expectKnownKeys, typeName } from '@queuetel/core/internal';
 import { liveWorkers, waitingJobs, type QueueSnapshot } from '../snapshot.js';
 
 /** How a queue, the collector or the whole is doing. */
@@ -157,10 +158,8 @@ export function checkThresholds(thresholds: unknown, field = 'thresholds'): Heal
   }
   const t = thresholds as Record<string, unknown>;
   const top = field === 'thresholds';
-  for (const key of Object.keys(t)) {
-    const known = [...LIMIT_KEYS, 'noWorkers', ...(top ? ['collectorLagSeconds', 'queues'] : [])];
-    if (!known.includes(key)) throw new QueuetelConfigError(`${field}.${key}`, 'is not a known threshold');
-  }
+  const known = [...LIMIT_KEYS, 'noWorkers', ...(top ? ['collectorLagSeconds', 'queues'] : [])];
+  expectKnownKeys(field, t, known, 'threshold');
   for (const key of [...LIMIT_KEYS, ...(top ? (['collectorLagSeconds'] as const) : [])]) {
     checkLimit(`${field}.${key}`, t[key]);
   }
@@ -191,10 +190,8 @@ function checkLimit(field: string, value: unknown): void {
     );
   }
   const limit = value as Record<string, unknown>;
+  expectKnownKeys(field, limit, ['degraded', 'unhealthy'], "limit: use 'degraded' or 'unhealthy'");
   for (const [key, bound] of Object.entries(limit)) {
-    if (key !== 'degraded' && key !== 'unhealthy') {
-      throw new QueuetelConfigError(`${field}.${key}`, "is not a known limit: use 'degraded' or 'unhealthy'");
-    }
     if (bound !== undefined && (typeof bound !== 'number' || !Number.isFinite(bound) || bound < 0)) {
       throw new QueuetelConfigError(
         `${field}.${key}`,

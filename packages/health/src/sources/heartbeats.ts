@@ -1,4 +1,4 @@
-import { HEARTBEAT_TABLE, LIVE_HEARTBEAT } from '@queuetel/core';
+import { HEARTBEAT_TABLE, LIVE_HEARTBEAT } from '@queuetel/core/internal';
 import type { Queryable } from '../database.js';
 import { queueKey } from '../snapshot.js';
 import { countOf } from './reading.js';

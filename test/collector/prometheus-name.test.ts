@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prometheusLabel, prometheusName } from '../src/prometheus-name.js';
+import { prometheusLabel, prometheusName } from './prometheus-name.js';
 
 describe('prometheusName: the names the Collector Prometheus exporter writes', () => {
   it.each([

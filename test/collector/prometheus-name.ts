@@ -6,8 +6,7 @@
  * instrument or a changed unit breaks a test rather than a dashboard.
  */
 
-/** How an instrument aggregates, which decides the Prometheus type and the `_total` suffix. */
-export type MetricKind = 'counter' | 'updown' | 'gauge' | 'histogram';
+import type { InstrumentKind } from '@queuetel/core';
 
 /** One metric as Prometheus sees it. */
 export interface PrometheusMetric {
@@ -63,7 +62,7 @@ const PER_UNIT_WORDS: Readonly<Record<string, string>> = {
 export function prometheusName(metric: {
   readonly name: string;
   readonly unit: string;
-  readonly kind: MetricKind;
+  readonly kind: InstrumentKind;
 }): PrometheusMetric {
   const tokens = metric.name.split(/[^a-zA-Z0-9:]+/).filter((token) => token.length > 0);
   const { main, per } = unitSuffixes(metric.unit);

@@ -1,0 +1,226 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestDatabase } from '../harness/database.js';
+import { eventually } from '../harness/pg-boss.js';
+import { createPgmqDatabase } from '../harness/pgmq.js';
+import { startAgent, type RunningCollector } from './harness/collector.js';
+import { Scratch } from './harness/config.js';
+import { SPAN_KIND, startJaeger, type RunningJaeger, type StoredSpan } from './harness/jaeger.js';
+import type { StackProcess } from './harness/process.js';
+import { startPrometheus, type RunningPrometheus } from './harness/prometheus.js';
+import { expectEveryQueryAnswered, expectWorkloadCounted } from './harness/checks.js';
+import { startWorker, type RunningWorker } from './harness/worker.js';
+import { measureFreshness, runWorkload, WORKLOAD, type WorkloadRun } from './harness/workload.js';
+
+/**
+ * The agent set-up of collector/ run for real: pg-boss and pgmq workers in processes of their own,
+ * exporting with startTelemetry() to the collector built from collector/builder-config.yaml with
+ * collector/otelcol.yaml; Jaeger v2 storing the traces; Debian's Prometheus 2 and Prometheus 3
+ * scraping the collector with collector/prometheus/prometheus.yml. Only addresses are changed.
+ */
+
+const SYSTEMS = {
+  'pg-boss': { service: 'stack-pgboss', queue: 'signup', deadLetter: 'signup_dead' },
+  pgmq: { service: 'stack-pgmq', queue: 'invoice', deadLetter: 'invoice_dead' },
+} as const;
+type System = keyof typeof SYSTEMS;
+/** The 10 s budget from a job's completion to the dashboard (docs/collector.md). */
+const BUDGET_MS = 10_000;
+const FRESHNESS_ROUNDS = 3;
+
+const scratch = new Scratch();
+const processes: StackProcess[] = [];
+let db: TestDatabase;
+let jaeger: RunningJaeger;
+let agent: RunningCollector;
+const PROMETHEUSES = ['Prometheus 2 (Debian)', 'Prometheus 3'] as const;
+const prometheus = {} as Record<(typeof PROMETHEUSES)[number], RunningPrometheus>;
+const workers = {} as Record<System, RunningWorker>;
+const runs = {} as Record<System, WorkloadRun>;
+const freshness: number[] = [];
+
+beforeAll(async () => {
+  db = await createPgmqDatabase('stack');
+  jaeger = await startJaeger('jaeger', scratch);
+  processes.push(jaeger.process);
+  agent = await startAgent('collector', scratch, jaeger.otlpGrpc);
+  processes.push(agent.process);
+  prometheus['Prometheus 2 (Debian)'] = await startPrometheus('prometheus-2', scratch, {
+    program: 'prometheus',
+    scrape: agent.prometheus!,
+  });
+  prometheus['Prometheus 3'] = await startPrometheus('prometheus-3', scratch, {
+    program: 'prometheus3',
+    scrape: agent.prometheus!,
+  });
+  processes.push(...Object.values(prometheus).map((p) => p.process));
+  for (const system of Object.keys(SYSTEMS) as System[]) {
+    workers[system] = await startWorker(`worker-${system}`, {
+      system,
+      databaseUrl: db.url,
+      ...SYSTEMS[system],
+      // One queue-health collector for the database, which holds both systems' queues.
+      health: system === 'pg-boss',
+      otel: { OTEL_EXPORTER_OTLP_ENDPOINT: agent.otlpHttp! },
+    });
+    processes.push(workers[system].process);
+  }
+  const [pgBossRun, pgmqRun] = await Promise.all([
+    runWorkload(workers['pg-boss']),
+    runWorkload(workers.pgmq),
+  ]);
+  runs['pg-boss'] = pgBossRun;
+  runs.pgmq = pgmqRun;
+  const completed = `sum(queuetel_job_outcomes_total{job="${SYSTEMS['pg-boss'].service}", queuetel_job_outcome="completed"})`;
+  // Counted first, so that the rounds below each start from a settled total.
+  await eventually(async () => {
+    expect((await prometheus['Prometheus 2 (Debian)'].query(completed))[0]?.value).toBe(WORKLOAD.completed);
+  }, 30_000);
+  for (let round = 0; round < FRESHNESS_ROUNDS; round++) {
+    freshness.push(
+      await measureFreshness(workers['pg-boss'], prometheus['Prometheus 2 (Debian)'], completed),
+    );
+  }
+  console.log(
+    `job completion to Prometheus query (worker → collector → Prometheus 2 scrape): ${freshness
+      .map((ms) => `${ms} ms`)
+      .join(', ')}`,
+  );
+}, 240_000);
+
+afterAll(async () => {
+  for (const process of processes.reverse()) await process.stop();
+  await db?.drop();
+  scratch.remove();
+});
+
+/** A trace from Jaeger once it holds at least the given span names. */
+async function traceWith(traceId: string, names: readonly string[]): Promise<StoredSpan[]> {
+  return eventually(async () => {
+    const spans = (await jaeger.trace(traceId)) ?? [];
+    expect(spans.map((s) => s.name)).toEqual(expect.arrayContaining([...names]));
+    return spans;
+  }, 30_000);
+}
+
+describe.each(Object.keys(SYSTEMS) as System[])('traces of %s jobs in Jaeger', (system) => {
+  const { queue, service } = SYSTEMS[system];
+
+  it('keep the HTTP request, the send span and the process span related as the docs say', async () => {
+    const { id, caller } = runs[system].completedJob;
+    const spans = await traceWith(caller.traceId, ['POST /jobs', `send ${queue}`]);
+    const request = spans.find((s) => s.name === 'POST /jobs')!;
+    expect(request.kind).toBe(SPAN_KIND.server);
+    expect(request.parentSpanId).toBe(caller.spanId);
+    const send = spans.find((s) => s.name === `send ${queue}`)!;
+    expect(send.kind).toBe(SPAN_KIND.producer);
+    expect(send.parentSpanId).toBe(request.spanId);
+    expect(send.resource['service.name']).toBe(service);
+    expect(send.attributes).toMatchObject({
+      'messaging.system': system,
+      'messaging.destination.name': queue,
+    });
+
+    let processSpan: StoredSpan;
+    if (system === 'pg-boss') {
+      // docs/pg-boss.md: with pg-boss's built-in telemetry on, a batch of one continues the producer's trace.
+      const withProcess = await traceWith(caller.traceId, [`process ${queue}`]);
+      processSpan = withProcess.find((s) => s.name === `process ${queue}`)!;
+      expect(processSpan.parentSpanId).toBe(send.spanId);
+    } else {
+      // docs/pgmq.md: producerRelationship `link` (the default) starts a new trace linked to the send.
+      processSpan = await eventually(async () => {
+        const found = await findProcessSpanLinkedTo(service, queue, send);
+        expect(found).toBeDefined();
+        return found!;
+      }, 30_000);
+      expect(processSpan.traceId).not.toBe(send.traceId);
+      expect(processSpan.links).toContainEqual({ traceId: send.traceId, spanId: send.spanId });
+    }
+    expect(processSpan.kind).toBe(SPAN_KIND.consumer);
+    expect(processSpan.attributes).toMatchObject({
+      'messaging.system': system,
+      'messaging.operation.name': 'process',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': queue,
+      'messaging.message.id': id,
+      'queuetel.job.attempt': 1,
+      'queuetel.job.retry_count': 0,
+      project: 'acme',
+    });
+    expect(typeof processSpan.attributes['queuetel.job.wait_time']).toBe('number');
+    expect(processSpan.resource['service.name']).toBe(service);
+  });
+});
+
+/** The process span of `queue` that links to `send`, found through Jaeger's trace search. */
+async function findProcessSpanLinkedTo(
+  service: string,
+  queue: string,
+  send: StoredSpan,
+): Promise<StoredSpan | undefined> {
+  const now = Date.now();
+  const params = new URLSearchParams({
+    'query.service_name': service,
+    'query.operation_name': `process ${queue}`,
+    'query.start_time_min': new Date(now - 10 * 60_000).toISOString(),
+    'query.start_time_max': new Date(now + 60_000).toISOString(),
+    'query.search_depth': '100',
+  });
+  const response = await fetch(`${jaeger.queryUrl}/api/v3/traces?${params.toString()}`);
+  if (response.status === 404) return undefined;
+  expect(response.ok).toBe(true);
+  const body = (await response.json()) as {
+    result?: {
+      resourceSpans?: { scopeSpans?: { spans?: { traceId: string; links?: { spanId: string }[] }[] }[] }[];
+    };
+  };
+  const traceIds = new Set<string>();
+  for (const rs of body.result?.resourceSpans ?? [])
+    for (const ss of rs.scopeSpans ?? [])
+      for (const span of ss.spans ?? [])
+        if (span.links?.some((l) => l.spanId === send.spanId)) traceIds.add(span.traceId);
+  for (const traceId of traceIds) {
+    const span = (await jaeger.trace(traceId))?.find(
+      (s) => s.name === `process ${queue}` && s.links.some((l) => l.spanId === send.spanId),
+    );
+    if (span) return span;
+  }
+  return undefined;
+}
+
+describe.each(PROMETHEUSES)('metrics in %s, scraped from the collector', (name) => {
+  it.each(Object.keys(SYSTEMS) as System[])('count the %s workload as it ran', async (system) => {
+    // The freshness rounds add completed pg-boss jobs after the workload.
+    const extra = system === 'pg-boss' ? FRESHNESS_ROUNDS : 0;
+    await expectWorkloadCounted(prometheus[name], SYSTEMS[system].service, SYSTEMS[system].queue, extra);
+  });
+
+  it('answer every query of the dashboard, the alert rules and the runbook with data', async () => {
+    await expectEveryQueryAnswered(prometheus[name], [SYSTEMS['pg-boss'].queue, SYSTEMS.pgmq.queue]);
+  });
+});
+
+describe('freshness', () => {
+  it(`shows a completed job in a Prometheus query within ${BUDGET_MS / 1000} s`, () => {
+    expect(freshness).toHaveLength(FRESHNESS_ROUNDS);
+    for (const ms of freshness) {
+      expect(ms).toBeGreaterThan(0);
+      expect(ms).toBeLessThanOrEqual(BUDGET_MS);
+    }
+  });
+});
+
+describe('logs', () => {
+  it("reach the collector's logs pipeline, and no worker reports an export error", () => {
+    // Each handled job wrote a log record through the Logs API; the collector's debug exporter
+    // counts what arrives.
+    expect(agent.process.output()).toMatch(/"log records": [1-9]/);
+    for (const worker of Object.values(workers)) {
+      const diagnostics = worker.process
+        .output()
+        .split('\n')
+        .filter((line) => line.trim() !== '' && !line.startsWith('{'));
+      expect(diagnostics.filter((line) => /export|otlp|ECONNREFUSED|404/i.test(line))).toEqual([]);
+    }
+  });
+});
