@@ -1,10 +1,5 @@
-/**
- * Metric tables from the instrument descriptors the packages record with. Each group lists its
- * descriptors here, once; when core gathers every instrument into one registry, these three
- * imports become that registry and the groups a filter on it.
- */
-import { INSTRUMENTS } from '../../packages/core/src/metrics/instruments.js';
-import { HEALTH_INSTRUMENTS } from '../../packages/health/src/collector/instruments.js';
+/** Metric tables from core's instrument registry, one table per lane. */
+import { INSTRUMENTS, type InstrumentLane } from '../../packages/core/src/metrics/instruments.js';
 
 interface Descriptor {
   readonly name: string;
@@ -22,10 +17,13 @@ const KIND_NAMES: Record<string, string> = {
   observedCounter: 'counter (observed)',
 };
 
+const byLane = (lane: InstrumentLane): readonly Descriptor[] =>
+  Object.values(INSTRUMENTS).filter((i) => i.lane === lane);
+
 const GROUPS: Record<'job' | 'messaging' | 'health', readonly Descriptor[]> = {
-  job: Object.values(INSTRUMENTS).filter((i) => i.name.startsWith('queuetel.')),
-  messaging: Object.values(INSTRUMENTS).filter((i) => i.name.startsWith('messaging.')),
-  health: Object.values(HEALTH_INSTRUMENTS),
+  job: byLane('job'),
+  messaging: byLane('messaging'),
+  health: byLane('queue'),
 };
 
 export function metricTable(group: keyof typeof GROUPS): string {
