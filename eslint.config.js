@@ -4,7 +4,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'test/consumers/**'] },
+  // test/consumers and test/node/fixtures/sdk-user are plain JavaScript applications run as a user
+  // runs them, outside the workspace's build.
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'coverage/**',
+      'test/consumers/**',
+      'test/node/fixtures/sdk-user/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

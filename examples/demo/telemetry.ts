@@ -1,7 +1,7 @@
 /**
  * The demo's OpenTelemetry SDK, set up the way an application that already has a NodeSDK adds
- * queuetel to it: queuetel's metric producer on every reader, its views, and the producer made the
- * global one. Two readers: one in this process that the live view collects from every second, and,
+ * queuetel to it: queuetelMetrics() gives the producer for every reader and the views, and makes the
+ * producer the global one. Two readers: one in this process that the live view collects from every second, and,
  * when OTEL_EXPORTER_OTLP_ENDPOINT is set, one exporting over OTLP/HTTP beside it (with traces).
  */
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
@@ -13,8 +13,8 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
-import { QueuetelMetricProducer, setGlobalMetricProducer } from '@queuetel/core';
-import { queuetelViews } from '@queuetel/node';
+import { setGlobalMetricProducer } from '@queuetel/core';
+import { queuetelMetrics } from '@queuetel/node';
 
 /** A reader that exports nowhere: the live view calls collect() on it when it draws. */
 class InProcessReader extends MetricReader {
@@ -37,7 +37,7 @@ export interface DemoTelemetry {
 
 export function startDemoTelemetry(): DemoTelemetry {
   const otlpEndpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined;
-  const producer = new QueuetelMetricProducer();
+  const { metricProducer: producer, views } = queuetelMetrics();
   const inProcess = new InProcessReader({ metricProducers: [producer] });
   const sdk = new NodeSDK({
     serviceName: process.env.OTEL_SERVICE_NAME ?? 'queuetel-demo',
@@ -51,13 +51,12 @@ export function startDemoTelemetry(): DemoTelemetry {
           }),
         ]
       : [inProcess],
-    views: queuetelViews(),
+    views,
     // No exporter named, no spans: the SDK would otherwise send them to localhost:4318 by default.
     spanProcessors: otlpEndpoint ? [new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })] : [],
     logRecordProcessors: [],
   });
   sdk.start();
-  setGlobalMetricProducer(producer);
   return {
     otlpEndpoint,
     async collect() {

@@ -1,14 +1,14 @@
 /**
- * queuetel in an application that already sets up OpenTelemetry's NodeSDK itself. Three additions
- * to the SDK's setup: queuetel's metric producer on the metric reader, queuetel's views, and the
- * producer made the global one before pg-boss is instrumented. Nothing else changes.
+ * queuetel in an application that already sets up OpenTelemetry's NodeSDK itself, with its own
+ * metric reader. queuetelMetrics() gives the producer for that reader and the views, and makes the
+ * producer the global one, so pg-boss instrumented afterwards records into it. Nothing else changes.
+ * (An SDK whose readers come from OTEL_METRICS_EXPORTER can use withQueuetel() instead.)
  */
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { QueuetelMetricProducer, setGlobalMetricProducer } from '@queuetel/core';
-import { queuetelViews } from '@queuetel/node';
+import { queuetelMetrics } from '@queuetel/node';
 import { instrumentPgBoss } from '@queuetel/pg-boss';
 import { PgBoss } from 'pg-boss';
 
@@ -18,21 +18,20 @@ if (!databaseUrl) {
   process.exit(2);
 }
 
-// The application's own SDK, as it was, plus the three lines marked "queuetel".
-const producer = new QueuetelMetricProducer(); // queuetel
+// The application's own SDK, as it was, plus the lines marked "queuetel".
+const { metricProducer, views } = queuetelMetrics(); // queuetel: also the global producer from now on
 const sdk = new NodeSDK({
   serviceName: 'billing-worker',
   traceExporter: new OTLPTraceExporter(),
   metricReaders: [
     new PeriodicExportingMetricReader({
       exporter: new OTLPMetricExporter(),
-      metricProducers: [producer], // queuetel: job metrics, pre-aggregated
+      metricProducers: [metricProducer], // queuetel: job metrics, pre-aggregated
     }),
   ],
-  views: queuetelViews(), // queuetel: buckets and cardinality limits
+  views, // queuetel: buckets and cardinality limits
 });
 sdk.start();
-setGlobalMetricProducer(producer); // queuetel: instrumentations created from now on use it
 
 const boss = new PgBoss({ connectionString: databaseUrl, openTelemetry: { propagateContext: true } });
 boss.on('error', (error: Error) => console.error(`pg-boss: ${error.message}`));

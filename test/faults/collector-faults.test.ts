@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type pg from 'pg';
 import { startTelemetry, type Telemetry } from '@queuetel/node';
@@ -17,6 +19,15 @@ const JOBS = 50_000;
 const FAULTS: readonly CollectorFault[] = ['refuse', 'hang', '500', '429'];
 const QUEUE = 'faults_work';
 /** Loose on purpose: a leak of even a few hundred bytes per job would pass 20 MB by far. */
+// Each heap sample follows a full collection, so it measures what is kept, not garbage V8 has not
+// yet collected (OTLP/protobuf's encoding leaves more of that than JSON's).
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+const heapUsed = (): number => {
+  collectGarbage();
+  return process.memoryUsage().heapUsed;
+};
+
 const HEAP_GROWTH_LIMIT = 64 * 1024 * 1024;
 
 let db: TestDatabase;
@@ -76,7 +87,7 @@ it(`completes ${JOBS} jobs through refused, hanging, 500 and 429 exports, then e
     for (const [index, fault] of FAULTS.entries()) {
       await collector.set(fault);
       await eventually(() => expect(handled).toBeGreaterThanOrEqual(((index + 1) * JOBS) / 5), 120_000);
-      heap.push(process.memoryUsage().heapUsed);
+      heap.push(heapUsed());
     }
     await collector.set('accept');
     await eventually(() => expect(handled).toBe(JOBS), 120_000);
@@ -84,7 +95,7 @@ it(`completes ${JOBS} jobs through refused, hanging, 500 and 429 exports, then e
     controller.abort();
     await consuming;
   }
-  heap.push(process.memoryUsage().heapUsed);
+  heap.push(heapUsed());
 
   expect(failed).toBe(0);
   expect(rejections.reasons).toEqual([]);

@@ -1,11 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import * as grpc from '@grpc/grpc-js';
+import { decodeProtobufRequest, type Signal } from './otlp-proto.js';
 
 /**
- * An OTLP/HTTP receiver on loopback, for tests: it takes the JSON the SDK's HTTP exporters send,
- * decodes it, and notes when each request arrived. In `stall` mode it reads each request and never
- * answers, like a collector that hangs.
+ * An OTLP receiver on loopback, for tests: over HTTP it takes JSON or protobuf, as the SDK's
+ * exporters send them, over gRPC protobuf; it decodes each request and notes when it arrived. In
+ * `stall` mode it reads each request and never answers, like a collector that hangs.
  */
 export interface OtlpReceiver {
   /** The base URL to give the SDK, such as `http://127.0.0.1:43121`. */
@@ -21,9 +23,14 @@ export interface OtlpReceiver {
 }
 
 export interface ReceivedRequest {
+  /** `/v1/traces`, `/v1/metrics` or `/v1/logs`, whatever the transport. */
   readonly path: string;
+  /** How it came: `http/json`, `http/protobuf` or `grpc`. */
+  readonly protocol: 'http/json' | 'http/protobuf' | 'grpc';
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly arrivedAt: number;
+  /** The request's bytes as sent (unzipped): JSON text or protobuf, whose strings are verbatim UTF-8. */
+  readonly raw: Buffer;
   readonly body: unknown;
 }
 
@@ -83,16 +90,21 @@ export async function startOtlpReceiver(mode: 'accept' | 'stall' = 'accept'): Pr
     let raw = Buffer.concat(chunks);
     if (request.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw);
     const type = request.headers['content-type'] ?? '';
-    if (!type.includes('json')) {
-      response.writeHead(415).end(`this test receiver takes JSON, got ${type}`);
+    const path = request.url ?? '';
+    const signal = SIGNAL_OF_PATH[path];
+    let body: unknown;
+    let protocol: ReceivedRequest['protocol'];
+    if (type.includes('json')) {
+      body = JSON.parse(raw.toString('utf8'));
+      protocol = 'http/json';
+    } else if (type.includes('protobuf') && signal) {
+      body = decodeProtobufRequest(signal, raw);
+      protocol = 'http/protobuf';
+    } else {
+      response.writeHead(415).end(`this test receiver takes OTLP JSON or protobuf, got ${type}`);
       return;
     }
-    requests.push({
-      path: request.url ?? '',
-      headers: request.headers,
-      arrivedAt: Date.now(),
-      body: JSON.parse(raw.toString('utf8')),
-    });
+    requests.push({ path, protocol, headers: request.headers, arrivedAt: Date.now(), raw, body });
     if (mode === 'stall') return;
     response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
   }
@@ -101,10 +113,76 @@ export async function startOtlpReceiver(mode: 'accept' | 'stall' = 'accept'): Pr
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('the receiver has no port');
 
+  return receiverOf(
+    requests,
+    `http://127.0.0.1:${address.port}`,
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  );
+}
+
+const SIGNAL_OF_PATH: Record<string, Signal> = {
+  '/v1/traces': 'traces',
+  '/v1/metrics': 'metrics',
+  '/v1/logs': 'logs',
+};
+
+const GRPC_SERVICES: Record<Signal, string> = {
+  traces: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+  metrics: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
+  logs: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
+};
+
+/** An OTLP/gRPC receiver on loopback (plaintext), recording requests as the HTTP one does. */
+export async function startOtlpGrpcReceiver(): Promise<OtlpReceiver> {
+  const requests: ReceivedRequest[] = [];
+  const server = new grpc.Server();
+  for (const [signal, path] of Object.entries(GRPC_SERVICES) as [Signal, string][]) {
+    const definition: grpc.ServiceDefinition = {
+      Export: {
+        path,
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: (value: Buffer) => value,
+        requestDeserialize: (bytes: Buffer) => bytes,
+        // An empty Export*ServiceResponse is zero bytes.
+        responseSerialize: () => Buffer.alloc(0),
+        responseDeserialize: (bytes: Buffer) => bytes,
+      },
+    };
+    server.addService(definition, {
+      Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+        requests.push({
+          path: `/v1/${signal}`,
+          protocol: 'grpc',
+          headers: call.metadata.getMap() as Record<string, string>,
+          arrivedAt: Date.now(),
+          raw: call.request,
+          body: decodeProtobufRequest(signal, call.request),
+        });
+        callback(null, Buffer.alloc(0));
+      },
+    });
+  }
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  );
+  return receiverOf(requests, `http://127.0.0.1:${port}`, () => {
+    server.forceShutdown();
+    return Promise.resolve();
+  });
+}
+
+function receiverOf(requests: ReceivedRequest[], endpoint: string, close: () => Promise<void>): OtlpReceiver {
   const points = (): ReceivedPoint[] =>
     requests.filter((r) => r.path === '/v1/metrics').flatMap((r) => decodePoints(r.body, r.arrivedAt));
   return {
-    endpoint: `http://127.0.0.1:${address.port}`,
+    endpoint,
     requests,
     spans: () => requests.filter((r) => r.path === '/v1/traces').flatMap((r) => decodeSpans(r.body)),
     points,
@@ -115,11 +193,7 @@ export async function startOtlpReceiver(mode: 'accept' | 'stall' = 'accept'): Pr
       }
       return [...seen.values()];
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
 

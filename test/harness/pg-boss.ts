@@ -2,7 +2,7 @@ import { PgBoss } from 'pg-boss';
 import PgBoss10 from 'pg-boss-10';
 import {
   instrumentPgBoss,
-  type PgBossInstrumentation,
+  type InstrumentedPgBoss,
   type PgBossInstrumentationOptions,
 } from '@queuetel/pg-boss';
 import type { TestTelemetry } from './otel.js';
@@ -35,7 +35,7 @@ export interface StartedBoss {
   readonly boss: TestBoss;
   /** The schema this set-up's pg-boss tables live in, one per set-up so versions never meet. */
   readonly schema: string;
-  readonly instrumentation: PgBossInstrumentation;
+  readonly instrumentation: InstrumentedPgBoss;
   readonly stop: () => Promise<void>;
 }
 

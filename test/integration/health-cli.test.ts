@@ -227,8 +227,6 @@ describe('queuetel collect, the sidecar', () => {
     [['--database-url', 'postgres://u:p@127.0.0.1:1/x'], {}, 3, 'cannot reach the database'],
     [['--schema', 'nope'], {}, 4, "pg-boss schema 'nope' was not found"],
     [['--interval', '1', '--statement-timeout', '3000'], {}, 2, '--statement-timeout must be a whole number'],
-    [[], { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, 2, "OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' is not supported"],
-    [[], { OTEL_METRICS_EXPORTER: 'console' }, 2, "OTEL_METRICS_EXPORTER: 'console' is not supported"],
   ])(
     'stops at once, leaving nothing running, when started with %j %j: exit %i',
     async (args, env, code, message) => {

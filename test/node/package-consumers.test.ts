@@ -37,9 +37,13 @@ describe('the built @queuetel/node', () => {
         'DEFAULT_CARDINALITY_LIMIT',
         'DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS',
         'DEFAULT_SHUTDOWN_TIMEOUT_MILLIS',
+        'ExistingSdkError',
         'TelemetryAlreadyStartedError',
+        'metricReadersFromEnv',
+        'queuetelMetrics',
         'queuetelViews',
         'startTelemetry',
+        'withQueuetel',
       ],
       second: 'TelemetryAlreadyStartedError',
     });

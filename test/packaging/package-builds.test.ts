@@ -16,7 +16,7 @@ interface Manifest {
   peerDependencies?: Record<string, string>;
   exports: Record<
     string,
-    { import: { types: string; default: string }; require: { types: string; default: string } }
+    string | { import: { types: string; default: string }; require: { types: string; default: string } }
   >;
 }
 
@@ -80,14 +80,18 @@ describe('the published packages', () => {
     ({ dir, manifest }) => {
       expect(manifest.dependencies?.['@opentelemetry/api']).toBeUndefined();
       expect(manifest.peerDependencies?.['@opentelemetry/api']).toBeDefined();
-      const entry = manifest.exports['.']!;
-      for (const file of [
-        entry.import.default,
-        entry.import.types,
-        entry.require.default,
-        entry.require.types,
-      ]) {
-        expect(existsSync(`${root}packages/${dir}/${file}`), file).toBe(true);
+      // Every entry point: the main one and subpaths such as @queuetel/pg-boss/instrumentation.
+      const entries = Object.values(manifest.exports).filter((entry) => typeof entry !== 'string');
+      expect(entries.length).toBeGreaterThan(0);
+      for (const entry of entries) {
+        for (const file of [
+          entry.import.default,
+          entry.import.types,
+          entry.require.default,
+          entry.require.types,
+        ]) {
+          expect(existsSync(`${root}packages/${dir}/${file}`), file).toBe(true);
+        }
       }
     },
   );

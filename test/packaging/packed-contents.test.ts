@@ -21,13 +21,13 @@ const rootManifest = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as 
 /** The repository's web address, as the root manifest gives it: https://github.com/owner/name. */
 const repositoryUrl = rootManifest.repository!.url.replace(/^git\+/, '').replace(/\.git$/, '');
 
-// What `npm pack` would put in each published package's tarball, from npm itself.
+// What `npm pack` would put in each published package's tarball, from npm itself. The workspaces
+// include the examples too, which are private and never published.
 const packed = (
   JSON.parse(
     execFileSync('npm', ['pack', '--dry-run', '--json', '--workspaces'], { cwd: root, encoding: 'utf8' }),
   ) as { name: string; files: { path: string }[] }[]
 )
-  // The published packages; the examples are private workspaces, never packed for the registry.
   .filter(({ name }) => name.startsWith('@queuetel/'))
   .map(({ name, files }) => {
     const dir = name.replace('@queuetel/', '');

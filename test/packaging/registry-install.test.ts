@@ -99,11 +99,16 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-// A worker as README's quick start writes it: startTelemetry(), an instrumented PgBoss, one job.
+// A worker as README's quick start writes it: startTelemetry(), an instrumented PgBoss, one job;
+// it also loads PgBossInstrumentation's entry.
 const WORKER = `
 import { startTelemetry } from '@queuetel/node';
 import { instrumentPgBoss } from '@queuetel/pg-boss';
+// The subpath's optional peer came with the SDK: it loads.
+import { PgBossInstrumentation } from '@queuetel/pg-boss/instrumentation';
 import { PgBoss } from 'pg-boss';
+
+if (typeof PgBossInstrumentation !== 'function') throw new Error('no PgBossInstrumentation');
 
 const telemetry = startTelemetry({ serviceName: process.env.SERVICE, endpoint: process.env.ENDPOINT });
 const boss = new PgBoss({ connectionString: process.env.DATABASE_URL, schema: process.env.SERVICE });

@@ -42,9 +42,9 @@ Options:
 
 Environment:
   QUEUETEL_TOKEN                  When set, every request must carry 'Authorization: Bearer <token>'
-  OTEL_METRICS_EXPORTER           otlp (default), prometheus, none; comma-separated
-  OTEL_EXPORTER_OTLP_ENDPOINT     Collector URL (default http://localhost:4318)
-  OTEL_EXPORTER_OTLP_PROTOCOL     http/protobuf (default) or http/json
+  OTEL_METRICS_EXPORTER           otlp (default), prometheus, console, none; comma-separated
+  OTEL_EXPORTER_OTLP_ENDPOINT     Collector URL (default http://localhost:4318, or :4317 for grpc)
+  OTEL_EXPORTER_OTLP_PROTOCOL     http/protobuf (default), http/json or grpc
   OTEL_METRIC_EXPORT_INTERVAL     Milliseconds between exports (default: 5000)
   OTEL_SERVICE_NAME               Service name (default: queuetel-collector)
   OTEL_RESOURCE_ATTRIBUTES, OTEL_EXPORTER_OTLP_HEADERS and the other OTEL_EXPORTER_OTLP_* variables

@@ -117,6 +117,34 @@ export const LABEL_MARKERS = {
 /** Label keys are plain snake_case words, which keeps them apart from every dotted semconv name. */
 export const LABEL_KEY_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
 
+/**
+ * Label keys that would meet another label of the same name downstream, each with where it comes
+ * from. A dotted attribute reaches Prometheus with its dots as underscores, so `service_name` is
+ * `service.name` there, and `error_type` is queuetel's own `error.type`.
+ */
+export const RESERVED_LABEL_KEYS: Readonly<Record<string, string>> = {
+  job: "Prometheus's target label (and service.name in OTLP ingestion)",
+  instance: "Prometheus's target label (and service.instance.id in OTLP ingestion)",
+  le: 'the bucket bound of every Prometheus histogram series',
+  quantile: 'the quantile of every Prometheus summary series',
+  service_name: 'service.name, a resource attribute Prometheus promotes to a label',
+  service_namespace: 'service.namespace, a resource attribute Prometheus promotes to a label',
+  service_instance_id: 'service.instance.id, a resource attribute Prometheus promotes to a label',
+  service_version: 'service.version, a resource attribute Prometheus promotes to a label',
+  error_type: "error.type, which queuetel records on failed jobs' metrics",
+};
+
+/**
+ * Prefixes of label keys that belong to others: the Prometheus exporter's `otel_scope_*` labels and
+ * the SDK's `otel.metric.overflow`, the `messaging.*` attributes, and queuetel's own `queuetel.*`.
+ * (A leading `_`, as in Prometheus's reserved `__name__`, is already refused by the pattern.)
+ */
+export const RESERVED_LABEL_PREFIXES: Readonly<Record<string, string>> = {
+  otel_: "the OpenTelemetry SDK's and exporters' own labels, such as otel_scope_name",
+  messaging_: 'the messaging.* attributes every queuetel metric carries',
+  queuetel_: "queuetel's own queuetel.* attributes",
+};
+
 /** Span name of a messaging operation: `{operation} {destination}`. */
 export function spanName(operation: string, destination: string): string {
   return `${operation} ${destination}`;

@@ -1,7 +1,7 @@
 import type { MeterProvider, TextMapPropagator, TracerProvider } from '@opentelemetry/api';
 import { DEFAULT_MAX_LENGTH, DEFAULT_MAX_VALUES } from './labels/label-guard.js';
 import { getGlobalMetricProducer, type QueuetelMetricProducer } from './metrics/metric-producer.js';
-import { LABEL_KEY_PATTERN } from './names.js';
+import { LABEL_KEY_PATTERN, RESERVED_LABEL_KEYS, RESERVED_LABEL_PREFIXES } from './names.js';
 import {
   QueuetelConfigError,
   expectBoolean,
@@ -120,6 +120,13 @@ function checkLabels<Job>(labels: unknown): LabelDefinitions<Job> {
         'has an invalid key: use lower-case snake_case of up to 63 characters, such as http_status_code',
       );
     }
+    const collision = reservedKeyReason(key);
+    if (collision) {
+      throw new QueuetelConfigError(
+        field,
+        `uses a reserved key: '${key}' would collide with ${collision}; choose another name, such as '${key}_name'`,
+      );
+    }
     if (definition === null || typeof definition !== 'object') {
       throw new QueuetelConfigError(field, `must be an object with a 'from', got ${typeName(definition)}`);
     }
@@ -154,6 +161,12 @@ function checkLabels<Job>(labels: unknown): LabelDefinitions<Job> {
     });
   }
   return Object.freeze(checked) as LabelDefinitions<Job>;
+}
+
+function reservedKeyReason(key: string): string | undefined {
+  if (Object.hasOwn(RESERVED_LABEL_KEYS, key)) return RESERVED_LABEL_KEYS[key];
+  const prefix = Object.keys(RESERVED_LABEL_PREFIXES).find((p) => key.startsWith(p));
+  return prefix === undefined ? undefined : RESERVED_LABEL_PREFIXES[prefix];
 }
 
 function expectMethods(field: string, value: unknown, methods: readonly string[]): void {

@@ -51,6 +51,34 @@ describe('options are checked once, at construction', () => {
     expect(problem(options)).toContain(message);
   });
 
+  it.each([
+    'job',
+    'instance',
+    'le',
+    'quantile',
+    'service_name',
+    'error_type',
+    'otel_scope_name',
+    'messaging_system',
+    'queuetel_outcome',
+  ])('refuses the label key %s, which would collide downstream, naming it', (key) => {
+    expect(problem({ labels: { [key]: { from: 'data.x' } } })).toMatch(
+      new RegExp(`option 'labels\\.${key}' uses a reserved key: '${key}' would collide with`),
+    );
+  });
+
+  it('refuses __-prefixed keys, which Prometheus reserves', () => {
+    expect(problem({ labels: { __name__: { from: 'data.x' } } })).toContain(
+      "option 'labels.__name__' has an invalid key",
+    );
+  });
+
+  it('accepts keys that only look like reserved ones', () => {
+    expect(() =>
+      resolveOptions({ labels: { job_type: { from: 'data.t' }, tenant: { from: 'data.t' } } }),
+    ).not.toThrow();
+  });
+
   it('accepts the keys an adapter adds, and only those', () => {
     expect(() => resolveOptions({ builtInTelemetry: true } as never, ['builtInTelemetry'])).not.toThrow();
     expect(() => resolveOptions({ builtInTelemetry: true } as never)).toThrow(/builtInTelemetry/);

@@ -16,9 +16,10 @@ export interface TelemetryOptions {
   /** Resource attributes added to every span and metric, over those in `OTEL_RESOURCE_ATTRIBUTES`. */
   resourceAttributes?: Attributes;
   /**
-   * Base URL of the OTLP/HTTP receiver, such as `http://otel-collector:4318`; `/v1/traces` and
-   * `/v1/metrics` are appended. Default: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` and
-   * `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`, else `OTEL_EXPORTER_OTLP_ENDPOINT`, else `http://localhost:4318`.
+   * Base URL of the OTLP receiver, such as `http://otel-collector:4318`, in place of
+   * `OTEL_EXPORTER_OTLP_ENDPOINT` (the signal-specific variables still win, as the specification
+   * says). Which exporters and which protocol stay the environment's choice: `OTEL_TRACES_EXPORTER`,
+   * `OTEL_METRICS_EXPORTER`, `OTEL_LOGS_EXPORTER`, `OTEL_EXPORTER_OTLP_PROTOCOL` (`http/protobuf` by default).
    */
   endpoint?: string;
   /** Headers sent with every export, such as an API key, over those in `OTEL_EXPORTER_OTLP_HEADERS`. */
@@ -28,8 +29,8 @@ export interface TelemetryOptions {
   /** Milliseconds between metric exports. Default: `OTEL_METRIC_EXPORT_INTERVAL`, else 5000. */
   metricExportIntervalMillis?: number;
   /**
-   * Milliseconds an export may take before it is given up. Default: `OTEL_EXPORTER_OTLP_TIMEOUT`,
-   * else 10000, for each request; a metric export also stops at the export interval.
+   * Milliseconds an export may take before it is given up, in place of `OTEL_EXPORTER_OTLP_TIMEOUT`
+   * (default 10000); a metric export also stops at the export interval.
    */
   exportTimeoutMillis?: number;
   /** Series each queuetel instrument may hold on the Meter API path before the SDK folds the rest. Default: 2000. */
@@ -50,19 +51,16 @@ export interface TelemetryOptions {
 export const DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS = 5000;
 /** How long `shutdown()` waits for the last export by default. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MILLIS = 5000;
-const DEFAULT_METRIC_EXPORT_TIMEOUT_MILLIS = 30_000;
 
 /** The options with the environment applied and every default filled in. */
 export interface ResolvedTelemetryOptions {
   readonly serviceName: string | undefined;
   readonly resourceAttributes: Attributes;
   /** Set only when given explicitly; otherwise the exporters read the environment themselves. */
-  readonly tracesUrl: string | undefined;
-  readonly metricsUrl: string | undefined;
+  readonly endpoint: string | undefined;
   readonly headers: Record<string, string> | undefined;
   readonly sampler: Sampler | undefined;
   readonly metricExportIntervalMillis: number;
-  readonly metricExportTimeoutMillis: number;
   readonly exportTimeoutMillis: number | undefined;
   readonly cardinalityLimit: number;
   readonly flushOnSignals: boolean;
@@ -129,21 +127,14 @@ export function resolveTelemetryOptions(options: TelemetryOptions | undefined): 
     o.metricExportIntervalMillis ??
     positive(getNumberFromEnv('OTEL_METRIC_EXPORT_INTERVAL')) ??
     DEFAULT_METRIC_EXPORT_INTERVAL_MILLIS;
-  const metricTimeout =
-    o.exportTimeoutMillis ??
-    positive(getNumberFromEnv('OTEL_METRIC_EXPORT_TIMEOUT')) ??
-    DEFAULT_METRIC_EXPORT_TIMEOUT_MILLIS;
 
   return {
     serviceName: o.serviceName,
     resourceAttributes: { ...o.resourceAttributes },
-    tracesUrl: base && `${base}/v1/traces`,
-    metricsUrl: base && `${base}/v1/metrics`,
+    endpoint: base,
     headers: o.headers && { ...o.headers },
     sampler: o.sampler,
     metricExportIntervalMillis: interval,
-    // The SDK refuses a metric export timeout longer than the interval between exports.
-    metricExportTimeoutMillis: Math.min(metricTimeout, interval),
     exportTimeoutMillis: o.exportTimeoutMillis,
     cardinalityLimit: o.cardinalityLimit ?? DEFAULT_CARDINALITY_LIMIT,
     flushOnSignals: o.flushOnSignals ?? false,

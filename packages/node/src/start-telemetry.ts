@@ -1,22 +1,12 @@
 import * as api from '@opentelemetry/api';
 import { context, diag, metrics, propagation, trace } from '@opentelemetry/api';
 import { logs as logsBefore110 } from '@opentelemetry/api-logs';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import {
-  defaultResource,
-  detectResources,
-  envDetector,
-  hostDetector,
-  processDetector,
-  resourceFromAttributes,
-  type Resource,
-} from '@opentelemetry/resources';
-import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { QueuetelMetricProducer, getGlobalMetricProducer, setGlobalMetricProducer } from '@queuetel/core';
 import { describe } from '@queuetel/core/internal';
-import { resolveTelemetryOptions, type ResolvedTelemetryOptions, type TelemetryOptions } from './options.js';
+import { metricReadersFromEnv } from './metric-readers.js';
+import { resolveTelemetryOptions, type TelemetryOptions } from './options.js';
+import { registeredSignals, sdkEnvironment, withEnvironment } from './sdk-environment.js';
 import { flushOnSignals } from './signals.js';
 import { queuetelViews } from './views.js';
 
@@ -25,8 +15,12 @@ export interface Telemetry {
   /**
    * The producer that queuetel's pre-aggregated job metrics are read from. It is also installed as
    * the global one, so instrumentations created after `startTelemetry()` use it by themselves.
+   * Undefined when startTelemetry() attached to an SDK the application had already started: queuetel's
+   * metrics then go through that SDK's Meter API (or the producer given to it with `withQueuetel()`).
    */
-  readonly metricProducer: QueuetelMetricProducer;
+  readonly metricProducer: QueuetelMetricProducer | undefined;
+  /** Whether startTelemetry() started an SDK of its own (false: it attached to one already registered). */
+  readonly startedSdk: boolean;
   /**
    * Exports what is left and stops the SDK. It never rejects: an export that fails is reported
    * through OpenTelemetry's `diag` logger, and after `shutdownTimeoutMillis` it returns anyway, so
@@ -47,14 +41,37 @@ export class TelemetryAlreadyStartedError extends Error {
   }
 }
 
+/**
+ * Thrown by {@link startTelemetry} when an OpenTelemetry SDK is already registered and options were
+ * given that only an SDK of queuetel's own could honour.
+ */
+export class ExistingSdkError extends Error {
+  constructor(signals: readonly string[], options: readonly string[]) {
+    super(
+      `queuetel: an OpenTelemetry SDK is already registered in this process (${signals.join(', ')}), so ` +
+        `startTelemetry() can only attach to it, and ${options.map((o) => `'${o}'`).join(', ')} cannot apply ` +
+        'to an SDK it did not start. Call startTelemetry() without options to attach, or give your own NodeSDK ' +
+        "queuetel's metric producer and views with withQueuetel() (docs/pg-boss.md) and do not call startTelemetry()",
+    );
+    this.name = 'ExistingSdkError';
+  }
+}
+
 // Keyed by a global symbol so that the ESM and CommonJS copies of this package agree on it.
 const RUNNING = Symbol.for('queuetel.node.telemetry');
 type RunningSlot = { [RUNNING]?: { readonly firstCall: string | undefined } };
 
 /**
- * Sets up OpenTelemetry for a Node process that runs queuetel instrumentations: traces and metrics
- * go over OTLP/HTTP to a collector, queuetel's job metrics take the pre-aggregated path, and views
- * give every queuetel and messaging histogram its buckets and a cardinality limit.
+ * Sets up OpenTelemetry for a Node process that runs queuetel instrumentations: a NodeSDK whose
+ * exporters the environment chooses as the SDK always does (`OTEL_TRACES_EXPORTER`,
+ * `OTEL_METRICS_EXPORTER`, `OTEL_LOGS_EXPORTER`, `OTEL_EXPORTER_OTLP_PROTOCOL`, ...), plus what
+ * queuetel adds: its job metrics on the pre-aggregated path into every metric reader, views that
+ * give every queuetel and messaging histogram its buckets and a cardinality limit, a 5 s metric
+ * interval unless `OTEL_METRIC_EXPORT_INTERVAL` says otherwise, and a bounded shutdown.
+ *
+ * When the application already registered an SDK of its own, startTelemetry() attaches to it: it
+ * starts nothing, and its `shutdown()` leaves that SDK running. Options then throw
+ * {@link ExistingSdkError}, since they could only shape an SDK of queuetel's own.
  *
  * Call it once, before creating instrumentations. A second call, before `shutdown()`, throws
  * {@link TelemetryAlreadyStartedError}. A bad option throws a `QueuetelConfigError` naming it.
@@ -66,33 +83,49 @@ type RunningSlot = { [RUNNING]?: { readonly firstCall: string | undefined } };
 export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   const slot = globalThis as RunningSlot;
   if (slot[RUNNING]) throw new TelemetryAlreadyStartedError(slot[RUNNING].firstCall);
-  const resolved = resolveTelemetryOptions(options);
 
+  const existing = registeredSignals();
+  if (existing.length > 0) {
+    const given = Object.keys(options ?? {});
+    if (given.length > 0) throw new ExistingSdkError(existing, given);
+    diag.info(`queuetel: attaching to the OpenTelemetry SDK already registered (${existing.join(', ')})`);
+    slot[RUNNING] = { firstCall: callerOf(new Error().stack) };
+    return {
+      metricProducer: undefined,
+      startedSdk: false,
+      shutdown: () => {
+        delete slot[RUNNING];
+        return Promise.resolve();
+      },
+    };
+  }
+
+  const resolved = resolveTelemetryOptions(options);
   const metricProducer = new QueuetelMetricProducer();
   if (resolved.disabled) {
     diag.info('queuetel: OTEL_SDK_DISABLED is set; telemetry is not started');
-    return { metricProducer, shutdown: () => Promise.resolve() };
+    return { metricProducer, startedSdk: false, shutdown: () => Promise.resolve() };
   }
 
-  const sdk = new NodeSDK({
-    // Resources are detected here rather than by the SDK, so that explicit attributes win over
-    // OTEL_RESOURCE_ATTRIBUTES (the SDK would merge the environment last).
-    autoDetectResources: false,
-    resource: buildResource(resolved),
-    traceExporter: new OTLPTraceExporter(exporterConfig(resolved, resolved.tracesUrl)),
-    metricReaders: [
-      new PeriodicExportingMetricReader({
-        exporter: new OTLPMetricExporter(exporterConfig(resolved, resolved.metricsUrl)),
-        exportIntervalMillis: resolved.metricExportIntervalMillis,
-        exportTimeoutMillis: resolved.metricExportTimeoutMillis,
+  // The SDK and the exporters read the environment when they are built, in start(): explicit
+  // options are handed to them as the variables they stand for, for that moment only.
+  const sdk = withEnvironment(sdkEnvironment(resolved), () => {
+    const built = new NodeSDK({
+      ...(resolved.serviceName !== undefined ? { serviceName: resolved.serviceName } : {}),
+      metricReaders: metricReadersFromEnv({
         metricProducers: [metricProducer],
-      }),
-    ],
-    views: queuetelViews(resolved.cardinalityLimit),
-    ...(resolved.sampler ? { sampler: resolved.sampler } : {}),
-    instrumentations: resolved.instrumentations,
+        exportIntervalMillis: resolved.metricExportIntervalMillis,
+        ...(resolved.exportTimeoutMillis !== undefined
+          ? { exportTimeoutMillis: resolved.exportTimeoutMillis }
+          : {}),
+      }).readers,
+      views: queuetelViews(resolved.cardinalityLimit),
+      ...(resolved.sampler ? { sampler: resolved.sampler } : {}),
+      instrumentations: resolved.instrumentations,
+    });
+    built.start();
+    return built;
   });
-  sdk.start();
   const previousProducer = getGlobalMetricProducer();
   setGlobalMetricProducer(metricProducer);
   slot[RUNNING] = { firstCall: callerOf(new Error().stack) };
@@ -115,6 +148,7 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
       );
       // Leave the API as before start-up, so that spans and metrics made from now on are no-ops
       // rather than calls into a stopped SDK, and so that startTelemetry() may be called again.
+      // Only ever for the SDK started here: an attached one is never touched.
       trace.disable();
       metrics.disable();
       propagation.disable();
@@ -128,27 +162,7 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
     return stopping;
   };
   if (resolved.flushOnSignals) removeSignalHandlers = flushOnSignals(shutdown);
-  return { metricProducer, shutdown };
-}
-
-function buildResource(resolved: ResolvedTelemetryOptions): Resource {
-  const explicit = { ...resolved.resourceAttributes };
-  if (resolved.serviceName !== undefined) explicit['service.name'] = resolved.serviceName;
-  return defaultResource()
-    .merge(detectResources({ detectors: [envDetector, processDetector, hostDetector] }))
-    .merge(resourceFromAttributes(explicit));
-}
-
-function exporterConfig(
-  resolved: ResolvedTelemetryOptions,
-  url: string | undefined,
-): { url?: string; headers?: Record<string, string>; timeoutMillis?: number } {
-  // Only what was given explicitly: the exporters read OTEL_EXPORTER_OTLP_* for the rest.
-  return {
-    ...(url !== undefined ? { url } : {}),
-    ...(resolved.headers ? { headers: resolved.headers } : {}),
-    ...(resolved.exportTimeoutMillis !== undefined ? { timeoutMillis: resolved.exportTimeoutMillis } : {}),
-  };
+  return { metricProducer, startedSdk: true, shutdown };
 }
 
 /** Resolves true when `promise` settles in time, false when `millis` pass first. */

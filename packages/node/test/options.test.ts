@@ -20,13 +20,11 @@ describe('startTelemetry options', () => {
   it('fills in the documented defaults', () => {
     const resolved = resolveTelemetryOptions({ serviceName: 'worker' });
     expect(resolved.metricExportIntervalMillis).toBe(5000);
-    // The SDK refuses an export timeout longer than the interval, so it is held to it.
-    expect(resolved.metricExportTimeoutMillis).toBe(5000);
     expect(resolved.cardinalityLimit).toBe(2000);
     expect(resolved.flushOnSignals).toBe(false);
     expect(resolved.shutdownTimeoutMillis).toBe(5000);
     // Left to the exporters, which read OTEL_EXPORTER_OTLP_* themselves.
-    expect(resolved.tracesUrl).toBeUndefined();
+    expect(resolved.endpoint).toBeUndefined();
     expect(resolved.headers).toBeUndefined();
     expect(resolved.exportTimeoutMillis).toBeUndefined();
   });
@@ -64,29 +62,24 @@ describe('startTelemetry options', () => {
     expect(() => resolveTelemetryOptions({})).not.toThrow();
   });
 
-  it('reads the metric export interval and timeout from the environment, and lets options override them', () => {
+  it('reads the metric export interval from the environment, and lets options override it', () => {
     vi.stubEnv('OTEL_METRIC_EXPORT_INTERVAL', '2000');
-    vi.stubEnv('OTEL_METRIC_EXPORT_TIMEOUT', '1500');
-    const fromEnv = resolveTelemetryOptions({ serviceName: 'w' });
-    expect(fromEnv.metricExportIntervalMillis).toBe(2000);
-    expect(fromEnv.metricExportTimeoutMillis).toBe(1500);
+    expect(resolveTelemetryOptions({ serviceName: 'w' }).metricExportIntervalMillis).toBe(2000);
     const explicit = resolveTelemetryOptions({
       serviceName: 'w',
       metricExportIntervalMillis: 8000,
       exportTimeoutMillis: 3000,
     });
     expect(explicit.metricExportIntervalMillis).toBe(8000);
-    expect(explicit.metricExportTimeoutMillis).toBe(3000);
     expect(explicit.exportTimeoutMillis).toBe(3000);
   });
 
-  it('turns an explicit endpoint into the two signal URLs, as OTEL_EXPORTER_OTLP_ENDPOINT is', () => {
+  it('keeps an explicit endpoint as the base URL OTEL_EXPORTER_OTLP_ENDPOINT would be', () => {
     const resolved = resolveTelemetryOptions({
       serviceName: 'w',
       endpoint: 'https://collector.internal:4318/',
     });
-    expect(resolved.tracesUrl).toBe('https://collector.internal:4318/v1/traces');
-    expect(resolved.metricsUrl).toBe('https://collector.internal:4318/v1/metrics');
+    expect(resolved.endpoint).toBe('https://collector.internal:4318');
   });
 
   it('notices OTEL_SDK_DISABLED', () => {

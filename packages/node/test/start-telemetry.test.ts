@@ -1,8 +1,18 @@
 import { metrics, trace } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import {
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  TracerProvider,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { getGlobalMetricProducer } from '@queuetel/core';
-import { startTelemetry, TelemetryAlreadyStartedError, type Telemetry } from '../src/index.js';
+import {
+  ExistingSdkError,
+  startTelemetry,
+  TelemetryAlreadyStartedError,
+  type Telemetry,
+} from '../src/index.js';
 
 // Nothing listens here; exports fail fast and are only reported through diag.
 const options = {
@@ -96,5 +106,39 @@ describe('startTelemetry', () => {
     expect(getGlobalMetricProducer()).toBeUndefined();
     expect(trace.getTracer('probe').startSpan('probe').isRecording()).toBe(false);
     await telemetry.shutdown();
+  });
+});
+
+describe('startTelemetry beside an SDK the application started', () => {
+  it('attaches to it, and its shutdown() leaves that SDK running', async () => {
+    const exporter = new InMemorySpanExporter();
+    const userProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+    trace.setGlobalTracerProvider(userProvider);
+    try {
+      const telemetry = startTelemetry();
+      expect(telemetry.startedSdk).toBe(false);
+      expect(telemetry.metricProducer).toBeUndefined();
+      await telemetry.shutdown();
+      trace.getTracer('user').startSpan('after queuetel shutdown').end();
+      expect(exporter.getFinishedSpans().map((span) => span.name)).toEqual(['after queuetel shutdown']);
+    } finally {
+      trace.disable();
+      await userProvider.shutdown();
+    }
+  });
+
+  it('refuses options only an SDK of its own could honour, naming them', () => {
+    const userProvider = new TracerProvider();
+    trace.setGlobalTracerProvider(userProvider);
+    try {
+      expect(() => startTelemetry({ serviceName: 'w', endpoint: 'http://127.0.0.1:9' })).toThrow(
+        ExistingSdkError,
+      );
+      expect(() => startTelemetry({ serviceName: 'w' })).toThrow(
+        /already registered in this process \(trace\).*'serviceName' cannot apply/,
+      );
+    } finally {
+      trace.disable();
+    }
   });
 });

@@ -3,7 +3,7 @@ export { DATA_CARRIER_KEY } from './data-carrier.js';
 export type {
   BatchHandler,
   JobHandler,
-  PgBossInstrumentation,
+  InstrumentedPgBoss,
   PgBossInstrumentationOptions,
   PgBossJob,
   PgBossLike,

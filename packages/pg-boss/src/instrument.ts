@@ -1,4 +1,4 @@
-import { JobTelemetry, QueuetelConfigError, resolveOptions } from '@queuetel/core';
+import { JobTelemetry, QueuetelConfigError, resolveOptions, type ResolvedOptions } from '@queuetel/core';
 import { expectBoolean } from '@queuetel/core/internal';
 import { hasBuiltInTelemetry } from './built-in.js';
 import { eachJob, instrumentHandler, type ConsumerContext } from './consumer.js';
@@ -6,7 +6,7 @@ import { pgBossAdapter, type QueuePolicy } from './job-adapter.js';
 import { instrumentInsert, instrumentSendCall, stampInsert, stampSendCall } from './producer.js';
 import type {
   BatchHandler,
-  PgBossInstrumentation,
+  InstrumentedPgBoss,
   PgBossInstrumentationOptions,
   PgBossJob,
   PgBossLike,
@@ -16,6 +16,13 @@ type Call = (...args: unknown[]) => Promise<unknown>;
 
 const INSTRUMENTED = Symbol.for('queuetel.pg-boss.instrumented');
 
+/** Checks the options `instrumentPgBoss()` and `PgBossInstrumentation` take; a bad one throws naming it. */
+export function checkInstrumentOptions(options: PgBossInstrumentationOptions): ResolvedOptions<PgBossJob> {
+  const resolved = resolveOptions(options, ['builtInTelemetry']);
+  expectBoolean('builtInTelemetry', options.builtInTelemetry);
+  return resolved;
+}
+
 /**
  * Instruments one PgBoss instance in place: its job-creating calls and `work()` now record spans
  * and metrics. Call it before `work()`; code that calls the instance needs no other change.
@@ -23,7 +30,7 @@ const INSTRUMENTED = Symbol.for('queuetel.pg-boss.instrumented');
 export function instrumentPgBoss(
   boss: PgBossLike,
   options: PgBossInstrumentationOptions = {},
-): PgBossInstrumentation {
+): InstrumentedPgBoss {
   if (
     boss === null ||
     typeof boss !== 'object' ||
@@ -38,8 +45,7 @@ export function instrumentPgBoss(
       'is already instrumented; call uninstrument() on the first instrumentation',
     );
   }
-  const resolved = resolveOptions(options, ['builtInTelemetry']);
-  expectBoolean('builtInTelemetry', options.builtInTelemetry);
+  const resolved = checkInstrumentOptions(options);
   const builtInTelemetry = options.builtInTelemetry ?? hasBuiltInTelemetry(boss);
 
   // Each worked queue's retry policy, read once when work() starts rather than fetched with every job.

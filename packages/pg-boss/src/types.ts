@@ -22,7 +22,7 @@ export interface PgBossJob<Data = unknown> {
 /** What a pg-boss `work()` handler is: it always receives an array of jobs. */
 export type BatchHandler<Job = PgBossJob> = (jobs: Job[]) => Promise<unknown>;
 
-/** A handler for one job at a time, for {@link PgBossInstrumentation.eachJob}. */
+/** A handler for one job at a time, for {@link InstrumentedPgBoss.eachJob}. */
 export type JobHandler<Job = PgBossJob> = (job: Job) => unknown;
 
 /** The pg-boss methods queuetel wraps. Their arguments differ between pg-boss 10, 11 and 12, so they are
@@ -52,7 +52,7 @@ export interface PgBossInstrumentationOptions extends InstrumentationOptions<PgB
 }
 
 /** What {@link instrumentPgBoss} returns. */
-export interface PgBossInstrumentation {
+export interface InstrumentedPgBoss {
   /**
    * Wraps a handler that takes one job, for `work()`: each job of a batch runs in turn under a
    * process span of its own, and a job that fails is failed alone while the others complete.

@@ -54,7 +54,7 @@ export async function collect(argv: readonly string[], io: CliIo): Promise<numbe
       lockName: values['lock-name'],
       metricProducer: producer,
     });
-    telemetry = startCollectorTelemetry(io.env, { prometheus: values.prometheus ?? false, producer });
+    telemetry = startCollectorTelemetry({ prometheus: values.prometheus ?? false, producer });
     await readQueueHealth(read);
     const handler = createHealthHandler(health, { token, thresholds });
     const prometheus = telemetry.prometheus;
@@ -81,7 +81,7 @@ export async function collect(argv: readonly string[], io: CliIo): Promise<numbe
   io.stderr.write(
     `queuetel collect: reading ${redactUrl(read.connectionString!)} every ${intervalSeconds ?? 5} s; ` +
       `serving ${where}/health${telemetry.prometheus ? ` and ${where}/metrics` : ''}` +
-      `${telemetry.otlp ? `; OTLP to ${telemetry.otlp}` : ''}\n`,
+      `${telemetry.otlp ? `; OTLP metrics over ${telemetry.otlp}` : ''}\n`,
   );
 
   await stopRequested(io.signal);
