@@ -23,6 +23,9 @@ export async function createTestDatabase(prefix = 'qt'): Promise<TestDatabase> {
   }
   const url = withDatabase(adminUrl, name);
   const pool = new pg.Pool({ connectionString: url, max: 4 });
+  // A test that restarts the shared server (health-restart) ends every idle connection of every
+  // other test file's pool; the pool replaces them, and the error must not end the test process.
+  pool.on('error', () => {});
   return {
     url,
     name,

@@ -1,5 +1,7 @@
 import { createServer } from 'node:net';
-import { logs, metrics, trace } from '@opentelemetry/api';
+import * as api from '@opentelemetry/api';
+import { metrics, trace } from '@opentelemetry/api';
+import { logs as logsBefore110 } from '@opentelemetry/api-logs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startTelemetry, type Telemetry } from '@queuetel/node';
 import { startOtlpGrpcReceiver, startOtlpReceiver, type OtlpReceiver } from '../harness/otlp-receiver.js';
@@ -27,6 +29,9 @@ afterEach(async () => {
 /** Starts telemetry, records a span, a counter and a log record, and shuts down, which exports them. */
 async function recordAndFlush(): Promise<void> {
   telemetry = startTelemetry();
+  // The logs API is in @opentelemetry/api from 1.10 (SDK 3.x), in @opentelemetry/api-logs before.
+  type Emitting = { getLogger(name: string): { emit(record: { body: string }): void } };
+  const logs = (api as unknown as { logs?: Emitting }).logs ?? logsBefore110;
   trace.getTracer('exporter-env').startSpan('env span').end();
   metrics.getMeter('exporter-env').createCounter('exporter_env.count').add(1);
   logs.getLogger('exporter-env').emit({ body: 'env log' });
