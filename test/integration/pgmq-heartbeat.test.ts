@@ -159,6 +159,7 @@ describe('a pgmq consumer', () => {
     url.username = WORKER;
     url.password = PASSWORD;
     const workerPool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+    workerPool.on('error', () => {});
     const diagnostics = captureDiagnostics();
     try {
       const handled: unknown[] = [];
