@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { checkThresholds, type HealthThresholds, type ReadOptions } from '@queuetel/health';
+import { QueuetelConfigError } from '@queuetel/core';
+import {
+  checkThresholds,
+  createAccess,
+  type HealthThresholds,
+  type QueueLabels,
+  type ReadOptions,
+  type ScopedToken,
+} from '@queuetel/health';
 import { UsageError } from './exit-codes.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -87,17 +95,52 @@ export function numberOf(
 /** The thresholds in a JSON file, checked; a missing or malformed file is a usage error. */
 export function thresholdsOf(command: string, file: string | undefined): HealthThresholds | undefined {
   if (file === undefined) return undefined;
+  return checkThresholds(jsonFileOf(command, '--thresholds', file));
+}
+
+/** What the `--token-scopes` file holds. */
+export interface TokenScopes {
+  scopedTokens?: readonly ScopedToken[];
+  queueLabels?: QueueLabels;
+}
+
+/**
+ * The scoped tokens in a JSON file, `{ "scopedTokens": [...], "queueLabels": {...} }`, checked as
+ * the endpoint checks them; a mistake is a usage error naming the file and the field.
+ */
+export function tokenScopesOf(command: string, file: string | undefined): TokenScopes {
+  if (file === undefined) return {};
+  const flag = '--token-scopes';
+  const parsed = jsonFileOf(command, flag, file);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new UsageError(`${flag}: '${file}' must hold an object with scopedTokens and queueLabels`, command);
+  }
+  const { scopedTokens, queueLabels, ...rest } = parsed as Record<string, unknown>;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) {
+    throw new UsageError(`${flag}: '${file}' has an unknown field '${unknown}'`, command);
+  }
+  const scopes = { scopedTokens, queueLabels } as TokenScopes;
+  try {
+    createAccess(scopes);
+  } catch (error) {
+    if (!(error instanceof QueuetelConfigError)) throw error;
+    const problem = error.message.replace(/^queuetel: option '[^']*' /, '');
+    throw new UsageError(`${flag}: in '${file}', ${error.field} ${problem}`, command);
+  }
+  return scopes;
+}
+
+function jsonFileOf(command: string, flag: string, file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`--thresholds: cannot read '${file}': ${(error as Error).message}`, command);
+    throw new UsageError(`${flag}: cannot read '${file}': ${(error as Error).message}`, command);
   }
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`--thresholds: '${file}' is not valid JSON: ${(error as Error).message}`, command);
+    throw new UsageError(`${flag}: '${file}' is not valid JSON: ${(error as Error).message}`, command);
   }
-  return checkThresholds(parsed);
 }

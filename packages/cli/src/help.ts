@@ -38,10 +38,14 @@ Options:
   --prometheus              Also serve Prometheus metrics at /metrics
   --thresholds <file>       JSON file of health thresholds (see docs/queue-health.md)
   --lock-name <name>        Name of the election lock, to run separate collector groups
+  --token-scopes <file>     JSON file of tokens that each see only some queues, by name or by
+                            label (see docs/security.md); default: $QUEUETEL_TOKEN_SCOPES
   -h, --help                Show this help
 
 Environment:
-  QUEUETEL_TOKEN                  When set, every request must carry 'Authorization: Bearer <token>'
+  QUEUETEL_TOKEN                  A token that sees every queue. When it or scoped tokens are set,
+                                  every request must carry 'Authorization: Bearer <token>'
+  QUEUETEL_TOKEN_SCOPES           Path of the --token-scopes file
   OTEL_METRICS_EXPORTER           otlp (default), prometheus, console, none; comma-separated
   OTEL_EXPORTER_OTLP_ENDPOINT     Collector URL (default http://localhost:4318, or :4317 for grpc)
   OTEL_EXPORTER_OTLP_PROTOCOL     http/protobuf (default), http/json or grpc

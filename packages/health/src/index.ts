@@ -8,12 +8,15 @@ export { COLLECTOR_ERROR_TYPES, collectorErrorType } from './collector/errors.js
 export { redactUrl, type PoolLike } from './database.js';
 export { startHeartbeat, type Heartbeat, type HeartbeatOptions } from './heartbeat.js';
 export { HEARTBEAT_TABLE } from '@queuetel/core/internal';
+export { createHealthHandler, type HealthHandler, type HealthHandlerOptions } from './http/handler.js';
 export {
   bearerTokenMatches,
-  createHealthHandler,
-  type HealthHandler,
-  type HealthHandlerOptions,
-} from './http/handler.js';
+  createAccess,
+  type Access,
+  type AccessScope,
+  type QueueLabels,
+  type ScopedToken,
+} from './http/scopes.js';
 export { summarizeQueues, type HealthReport, type QueueStats, type QueueSummary } from './http/report.js';
 export {
   checkThresholds,

@@ -3,17 +3,18 @@ import type { AddressInfo } from 'node:net';
 import { DiagConsoleLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import { QueuetelMetricProducer } from '@queuetel/core';
 import {
-  bearerTokenMatches,
+  createAccess,
   createHealthHandler,
   readQueueHealth,
   redactUrl,
   startQueueHealth,
   type QueueHealth,
 } from '@queuetel/health';
-import { numberOf, parse, readOptionsOf, READ_FLAGS, thresholdsOf } from '../args.js';
+import { numberOf, parse, readOptionsOf, READ_FLAGS, thresholdsOf, tokenScopesOf } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { HELP } from '../help.js';
 import type { CliIo } from '../io.js';
+import { serveMetrics } from '../metrics-route.js';
 import { startCollectorTelemetry, type CollectorTelemetry } from '../telemetry.js';
 
 /**
@@ -29,6 +30,7 @@ export async function collect(argv: readonly string[], io: CliIo): Promise<numbe
     host: { type: 'string' },
     prometheus: { type: 'boolean' },
     'lock-name': { type: 'string' },
+    'token-scopes': { type: 'string' },
   });
   if (values.help) {
     io.stdout.write(HELP.collect);
@@ -40,6 +42,12 @@ export async function collect(argv: readonly string[], io: CliIo): Promise<numbe
   const host = values.host ?? '0.0.0.0';
   const thresholds = thresholdsOf('collect', values.thresholds);
   const token = io.env.QUEUETEL_TOKEN || undefined;
+  const scopes = tokenScopesOf(
+    'collect',
+    values['token-scopes'] ?? (io.env.QUEUETEL_TOKEN_SCOPES || undefined),
+  );
+  const tokens = { token, ...scopes };
+  const access = createAccess(tokens);
 
   // Everything is checked before anything is left running: the collector's options when it starts,
   // the OTEL_* variables when the SDK starts, the database with one read. Any failure stops both.
@@ -56,18 +64,11 @@ export async function collect(argv: readonly string[], io: CliIo): Promise<numbe
     });
     telemetry = startCollectorTelemetry({ prometheus: values.prometheus ?? false, producer });
     await readQueueHealth(read);
-    const handler = createHealthHandler(health, { token, thresholds });
-    const prometheus = telemetry.prometheus;
+    const handler = createHealthHandler(health, { ...tokens, thresholds });
+    const metrics = telemetry.prometheus && serveMetrics(telemetry.prometheus, access);
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-      if (prometheus && request.url?.split('?')[0] === '/metrics') {
-        if (token !== undefined && !bearerTokenMatches(request, token)) {
-          response.writeHead(401, { 'WWW-Authenticate': 'Bearer realm="queuetel"' }).end();
-        } else {
-          prometheus.getMetricsRequestHandler(request, response);
-        }
-        return;
-      }
-      handler(request, response);
+      if (metrics && request.url?.split('?')[0] === '/metrics') metrics(request, response);
+      else handler(request, response);
     });
     await listen(server, port, host);
   } catch (error) {

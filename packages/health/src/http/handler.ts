@@ -1,16 +1,26 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { QueuetelConfigError } from '@queuetel/core';
 import { OnceReporter, expectKnownKeys, typeName } from '@queuetel/core/internal';
 import type { QueueHealth } from '../collector/collector.js';
 import { healthReport, queueStats, unreachableReport } from './report.js';
+import { createAccess, type QueueLabels, type ScopedToken } from './scopes.js';
 import { checkThresholds, type HealthThresholds } from './status.js';
 import { requestTargetOf } from './target.js';
 
 /** Options of {@link createHealthHandler}. */
 export interface HealthHandlerOptions {
-  /** When set, every request must carry `Authorization: Bearer <token>`, or gets 401. */
+  /**
+   * A token that sees every queue. When it or {@link scopedTokens} is set, every request must carry
+   * `Authorization: Bearer <token>` with one of them, or gets 401.
+   */
   token?: string;
+  /**
+   * Tokens that each see only some queues, by name or by label: `/health` lists only those, and
+   * `/queues/{name}` answers 404 for any other, as for a queue that does not exist.
+   */
+  scopedTokens?: readonly ScopedToken[];
+  /** The labels of queues, such as `{ 'acme-*': { project: 'acme' } }`, for tokens scoped by label. */
+  queueLabels?: QueueLabels;
   /** The limits queues and the collector are judged by. */
   thresholds?: HealthThresholds;
   /** Where the routes are mounted, such as `/queuetel`. Default: the root. */
@@ -34,7 +44,8 @@ export type HealthHandler = (
  * payload: the collector never reads one.
  */
 export function createHealthHandler(health: QueueHealth, options: HealthHandlerOptions = {}): HealthHandler {
-  const { token, basePath } = checkOptions(options);
+  const { basePath } = checkOptions(options);
+  const access = createAccess(options);
   const thresholds = checkThresholds(options.thresholds);
 
   const answer = (request: IncomingMessage, response: ServerResponse): Passed | void => {
@@ -47,7 +58,8 @@ export function createHealthHandler(health: QueueHealth, options: HealthHandlerO
       send(response, 405, { error: 'method not allowed' });
       return;
     }
-    if (token !== undefined && !bearerTokenMatches(request, token)) {
+    const scope = access.scopeOf(request);
+    if (!scope) {
       response.setHeader('WWW-Authenticate', 'Bearer realm="queuetel"');
       send(response, 401, { error: 'a bearer token is required' });
       return;
@@ -62,7 +74,7 @@ export function createHealthHandler(health: QueueHealth, options: HealthHandlerO
         (snapshot) => {
           const now = new Date();
           if (route.kind === 'health') {
-            const report = healthReport(snapshot, health.state(), thresholds, now);
+            const report = healthReport(snapshot, health.state(), thresholds, now, scope);
             send(response, report.status === 'unhealthy' ? 503 : 200, report);
             return;
           }
@@ -70,7 +82,10 @@ export function createHealthHandler(health: QueueHealth, options: HealthHandlerO
           const schema = target.query.get('schema');
           const matches = snapshot.queues.filter(
             (q) =>
-              q.name === route.queue && (!system || q.system === system) && (!schema || q.schema === schema),
+              q.name === route.queue &&
+              scope.seesQueue(q.name) &&
+              (!system || q.system === system) &&
+              (!schema || q.schema === schema),
           );
           if (matches.length === 0) {
             send(response, 404, { error: `queue '${route.queue}' was not found` });
@@ -84,7 +99,7 @@ export function createHealthHandler(health: QueueHealth, options: HealthHandlerO
           }
         },
         (error: unknown) => {
-          send(response, 503, unreachableReport(health.state(), error, new Date()));
+          send(response, 503, unreachableReport(health.state(), error, new Date(), scope));
         },
       )
       .catch((error: unknown) => answerFailed(response, error));
@@ -140,18 +155,6 @@ function routeOf(pathname: string, basePath: string): Route | undefined {
   }
 }
 
-/** Whether a request carries `Authorization: Bearer <token>`, compared in constant time. */
-export function bearerTokenMatches(request: IncomingMessage, token: string): boolean {
-  const header = request.headers.authorization;
-  const match = typeof header === 'string' ? /^Bearer\s+(.+)$/i.exec(header.trim()) : null;
-  // Hashing both sides gives equal lengths, which a constant-time comparison needs.
-  return match !== null && timingSafeEqual(digest(match[1]!), digest(token));
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
-
 function send(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   response.statusCode = status;
@@ -161,12 +164,9 @@ function send(response: ServerResponse, status: number, body: unknown): void {
   response.end(response.req?.method === 'HEAD' ? undefined : text);
 }
 
-function checkOptions(options: HealthHandlerOptions): { token?: string; basePath: string } {
-  expectKnownKeys(undefined, options, ['token', 'thresholds', 'basePath']);
-  const { token, basePath = '' } = options;
-  if (token !== undefined && (typeof token !== 'string' || token.length === 0)) {
-    throw new QueuetelConfigError('token', `must be a non-empty string, got ${typeName(token)}`);
-  }
+function checkOptions(options: HealthHandlerOptions): { basePath: string } {
+  expectKnownKeys(undefined, options, ['token', 'scopedTokens', 'queueLabels', 'thresholds', 'basePath']);
+  const { basePath = '' } = options;
   if (
     typeof basePath !== 'string' ||
     (basePath !== '' && (!basePath.startsWith('/') || basePath.endsWith('/')))
@@ -176,5 +176,5 @@ function checkOptions(options: HealthHandlerOptions): { token?: string; basePath
       `must be '' or a path such as '/queuetel', got ${typeName(basePath)}`,
     );
   }
-  return { token, basePath };
+  return { basePath };
 }

@@ -1,5 +1,6 @@
 import type { CollectorState } from '../collector/collector.js';
 import { liveWorkers, queueKey, waitingJobs, type HealthSnapshot, type QueueSnapshot } from '../snapshot.js';
+import { ALL_QUEUES, type AccessScope } from './scopes.js';
 import { judgeLag, judgeQueue, worst, type HealthStatus, type HealthThresholds } from './status.js';
 
 /** The body of `GET /health`. Counts and ages only: never a job's payload. */
@@ -59,9 +60,21 @@ export interface QueueStats {
   workers: Record<string, number>;
 }
 
-/** The report when the database could not be read at all. */
-export function unreachableReport(state: CollectorState, error: unknown, now: Date): HealthReport {
-  const message = error instanceof Error ? error.message : String(error);
+/**
+ * The report when the database could not be read at all. A scoped token is not shown the error,
+ * which may name a schema or a queue that is not its own.
+ */
+export function unreachableReport(
+  state: CollectorState,
+  error: unknown,
+  now: Date,
+  scope: AccessScope = ALL_QUEUES,
+): HealthReport {
+  const message = !scope.all
+    ? 'the database could not be read'
+    : error instanceof Error
+      ? error.message
+      : String(error);
   return {
     status: 'unhealthy',
     checked_at: now.toISOString(),
@@ -77,8 +90,11 @@ export function healthReport(
   state: CollectorState,
   thresholds: HealthThresholds,
   now: Date,
+  scope: AccessScope = ALL_QUEUES,
 ): HealthReport {
-  const queues = summarizeQueues(snapshot, thresholds);
+  // Queues are judged among all of them (a dead-letter queue is known by the queue it serves), then
+  // only the ones the request may see are listed and count towards the status.
+  const queues = summarizeQueues(snapshot, thresholds).filter((queue) => scope.seesQueue(queue.name));
   const collector = collectorPart(state, snapshot, now, thresholds);
   const status = queues.reduce<HealthStatus>((s, queue) => worst(s, queue.status), collector.status);
   return {
@@ -86,7 +102,8 @@ export function healthReport(
     checked_at: now.toISOString(),
     database: { reachable: true, round_trip_ms: round(snapshot.roundTripSeconds * 1000), error: null },
     collector,
-    workers: { ...snapshot.workers },
+    // Workers are counted across every queue: a scoped token sees them per queue only.
+    workers: scope.all ? { ...snapshot.workers } : {},
     queues,
   };
 }
