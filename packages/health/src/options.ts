@@ -1,5 +1,5 @@
 import type { MeterProvider } from '@opentelemetry/api';
-import { QueuetelConfigError, type QueuetelMetricProducer } from '@queuetel/core';
+import { getGlobalMetricProducer, QueuetelConfigError, type QueuetelMetricProducer } from '@queuetel/core';
 import { expectBoolean, expectKnownKeys, typeName } from '@queuetel/core/internal';
 import type { DatabaseSource, PoolLike } from './database.js';
 import type { DiscoveryRequest } from './sources/discover.js';
@@ -47,6 +47,11 @@ export interface QueueHealthOptions extends ReadOptions {
    * Default: the global meter provider, as it is when the collector starts.
    */
   meterProvider?: MeterProvider;
+  /**
+   * Compares this process's job metrics with pg-boss's job table over a sliding window of this many
+   * seconds (1 to 3600), as `queuetel.shadow.drift`; see "Shadow comparison". Default: off.
+   */
+  shadowWindowSeconds?: number;
 }
 
 export interface ResolvedReadOptions {
@@ -63,6 +68,8 @@ export interface ResolvedHealthOptions extends ResolvedReadOptions {
   readonly lockName: string;
   readonly metricProducer: QueuetelMetricProducer | undefined;
   readonly meterProvider: MeterProvider | undefined;
+  /** The shadow comparison's window and the producer it reads Lane B from, when it is on. */
+  readonly shadow: { readonly windowSeconds: number; readonly producer: QueuetelMetricProducer } | undefined;
 }
 
 const READ_KEYS = [
@@ -82,6 +89,7 @@ const HEALTH_KEYS = [
   'lockName',
   'metricProducer',
   'meterProvider',
+  'shadowWindowSeconds',
 ] as const satisfies readonly (keyof QueueHealthOptions)[];
 
 export const DEFAULT_INTERVAL_SECONDS = 5;
@@ -115,7 +123,27 @@ export function resolveHealthOptions(options: QueueHealthOptions): ResolvedHealt
     lockName: options.lockName ?? 'queuetel.collector',
     metricProducer: options.metricProducer,
     meterProvider: options.meterProvider,
+    shadow: resolveShadow(options),
   };
+}
+
+function resolveShadow(options: QueueHealthOptions): ResolvedHealthOptions['shadow'] {
+  const windowSeconds = options.shadowWindowSeconds;
+  if (windowSeconds === undefined) return undefined;
+  if (typeof windowSeconds !== 'number' || !(windowSeconds >= 1 && windowSeconds <= 3600)) {
+    throw new QueuetelConfigError(
+      'shadowWindowSeconds',
+      `must be a number of seconds from 1 to 3600, got ${typeName(windowSeconds)}`,
+    );
+  }
+  const producer = options.metricProducer ?? getGlobalMetricProducer();
+  if (!producer) {
+    throw new QueuetelConfigError(
+      'shadowWindowSeconds',
+      'needs the queuetel metric producer the job metrics are recorded in: call startTelemetry() first, or pass metricProducer',
+    );
+  }
+  return { windowSeconds, producer };
 }
 
 /** Checks the options of a one-shot read. */

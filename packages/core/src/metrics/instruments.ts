@@ -240,6 +240,15 @@ export const INSTRUMENTS = Object.freeze({
     unit: '{instance}',
     description: 'Whether this instance holds the collector lock: 1 if so, else 0.',
   }),
+  shadowDrift: instrument({
+    name: 'queuetel.shadow.drift',
+    lane: 'queue',
+    kind: 'gauge',
+    unit: '{job}',
+    attributes: [ATTR_JOB_OUTCOME],
+    description:
+      'Completed or failed jobs the job metrics counted minus those the job table holds, over the shadow window.',
+  }),
 });
 
 /** Every instrument, in the registry's order. */

@@ -6,7 +6,7 @@ import { openSession, type Session } from '../database.js';
 import { resolveHealthOptions, type QueueHealthOptions, type ResolvedHealthOptions } from '../options.js';
 import { readSnapshot } from '../read.js';
 import type { HealthSnapshot } from '../snapshot.js';
-import { discover } from '../sources/discover.js';
+import { discover, type Discovered } from '../sources/discover.js';
 import { DeltaTotals } from '../totals.js';
 import { lockKey, stepDown, tryLead } from './election.js';
 import { COLLECTOR_ERROR_TYPES, collectorErrorType } from './errors.js';
@@ -14,6 +14,7 @@ import { MeterOutput } from './meter-output.js';
 import type { HealthOutput } from './output.js';
 import type { GaugeView } from './points.js';
 import { ProducerOutput } from './producer-output.js';
+import { ShadowComparison, type DriftReading } from './shadow.js';
 
 /** The instrumentation scope of the Lane A gauges. */
 export const HEALTH_SCOPE = Object.freeze({ name: manifest.name, version: manifest.version });
@@ -79,6 +80,9 @@ class Collector implements QueueHealth {
   /** pg-boss schema versions, read once per schema. */
   readonly #versions = new Map<string, number | undefined>();
   #latest: HealthSnapshot | undefined;
+  readonly #shadow: ShadowComparison | undefined;
+  /** The shadow comparison of {@link #latest}. */
+  #drift: readonly DriftReading[] = [];
   #leaderSince: number | undefined;
   #lastGoodAt: number | undefined;
   #lastError: CollectorState['lastError'];
@@ -94,11 +98,17 @@ class Collector implements QueueHealth {
   constructor(options: ResolvedHealthOptions) {
     this.#options = options;
     this.#key = lockKey(options.lockName);
-    const view = (): GaugeView => ({
-      snapshot: this.#leaderSince !== undefined ? this.latest() : undefined,
-      leader: this.#leaderSince !== undefined,
-      stalenessSeconds: this.#staleness(),
-    });
+    this.#shadow =
+      options.shadow && new ShadowComparison(options.shadow.producer, options.shadow.windowSeconds);
+    const view = (): GaugeView => {
+      const snapshot = this.#leaderSince !== undefined ? this.latest() : undefined;
+      return {
+        snapshot,
+        leader: this.#leaderSince !== undefined,
+        stalenessSeconds: this.#staleness(),
+        drift: snapshot ? this.#drift : [],
+      };
+    };
     // As for job metrics: an explicit meter provider means the Meter API; otherwise a queuetel
     // producer, given or installed globally, whenever there is one.
     const producer =
@@ -205,18 +215,40 @@ class Collector implements QueueHealth {
       this.#leaderSince = Date.now();
       // Totals counted by a previous term may have missed windows another leader saw; start afresh.
       this.#totals.clear();
+      this.#shadow?.clear();
     }
     const started = performance.now();
+    const discovered = await discover(session.client, this.#options.discovery, this.#versions);
     const snapshot = await readSnapshot(session.client, {
-      discovered: await discover(session.client, this.#options.discovery, this.#versions),
+      discovered,
       queues: this.#options.queues,
       totals: this.#totals,
     });
+    this.#drift = this.#shadow ? await this.#compare(this.#shadow, session.client, discovered, snapshot) : [];
     this.#latest = snapshot;
     this.#lastGoodAt = Date.now();
     this.#reachable = true;
     this.#collections++;
     this.#output.recordCollection((performance.now() - started) / 1000);
+  }
+
+  /** The shadow comparison; its failure costs only its own gauge, never the collection's. */
+  async #compare(
+    shadow: ShadowComparison,
+    db: Session['client'],
+    discovered: Discovered,
+    snapshot: HealthSnapshot,
+  ): Promise<readonly DriftReading[]> {
+    try {
+      return await shadow.compare(db, discovered.pgBoss, snapshot);
+    } catch (error) {
+      this.#reporter.report(
+        'shadow',
+        'the shadow comparison failed; it is tried again next collection',
+        error,
+      );
+      return [];
+    }
   }
 
   #failed(error: unknown): void {

@@ -13,6 +13,7 @@ export const HEALTH_INSTRUMENTS = {
   leader: INSTRUMENTS.collectorLeader,
   duration: INSTRUMENTS.collectorDuration,
   errors: INSTRUMENTS.collectorErrors,
+  drift: INSTRUMENTS.shadowDrift,
 } as const;
 
 /**

@@ -1,6 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import {
   ATTR_DEAD_LETTER_QUEUE,
+  ATTR_JOB_OUTCOME,
   ATTR_MESSAGING_DESTINATION_NAME,
   ATTR_MESSAGING_SYSTEM,
   ATTR_QUEUE_SCHEMA,
@@ -10,6 +11,7 @@ import {
 import type { HealthSnapshot, QueueSnapshot } from '../snapshot.js';
 import type { InstrumentDescriptor } from '@queuetel/core';
 import { HEALTH_INSTRUMENTS } from './instruments.js';
+import type { DriftReading } from './shadow.js';
 
 /** What the gauges show when the SDK reads them. */
 export interface GaugeView {
@@ -18,6 +20,8 @@ export interface GaugeView {
   readonly leader: boolean;
   /** Seconds since the last good collection, when this instance is the one to say so. */
   readonly stalenessSeconds: number | undefined;
+  /** The shadow comparison of the latest collection; none when it is off. */
+  readonly drift?: readonly DriftReading[];
 }
 
 /** One value of an observed instrument. */
@@ -56,11 +60,18 @@ export function observedPoints(view: GaugeView): ObservedPoint[] {
     for (const [kind, count] of Object.entries(queue.workers))
       add(I.workersLive, count, { [ATTR_WORKER_KIND]: kind });
   }
+  for (const reading of view.drift ?? []) {
+    points.push({
+      instrument: I.drift,
+      value: reading.telemetry - reading.database,
+      attributes: { ...queueAttributes(reading), [ATTR_JOB_OUTCOME]: reading.end },
+    });
+  }
   return points;
 }
 
 /** The attributes every gauge of one queue carries. */
-export function queueAttributes(queue: QueueSnapshot): Attributes {
+export function queueAttributes(queue: Pick<QueueSnapshot, 'system' | 'schema' | 'name'>): Attributes {
   return {
     [ATTR_MESSAGING_SYSTEM]: queue.system,
     [ATTR_MESSAGING_DESTINATION_NAME]: queue.name,
