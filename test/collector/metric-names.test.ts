@@ -1,18 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { isLaneA, nameProblems } from './metric-names.js';
+import { isLaneA, isShadow, nameProblems } from './metric-names.js';
 import { selectorUses } from './promql.js';
 import { alertQueries, dashboardQueries } from './queries.js';
 
 // The check itself runs against real emission, one lane each: Lane A (the queue-health collector)
-// in test/node/queue-health-export.test.ts, Lane B (the workers) in test/node/otlp-export.test.ts.
+// in test/node/queue-health-export.test.ts, Lane B (the workers) in test/node/otlp-export.test.ts,
+// the shadow comparison in test/integration/health-shadow.test.ts.
 
 describe('metric names in the dashboard and alert rules', () => {
-  it('fall into the two lanes, each checked against what its emitter really sends', () => {
+  it('fall into the two lanes and the shadow comparison, each checked against what its emitter really sends', () => {
     const series = [...dashboardQueries(), ...alertQueries()].flatMap((query) =>
       selectorUses(query.expr).map((use) => use.metric),
     );
     const laneA = series.filter(isLaneA);
-    const laneB = series.filter((name) => /^(queuetel|messaging)_/.test(name) && !isLaneA(name));
+    const laneB = series.filter(
+      (name) => /^(queuetel|messaging)_/.test(name) && !isLaneA(name) && !isShadow(name),
+    );
+    expect(new Set(series.filter(isShadow))).toEqual(new Set(['queuetel_shadow_drift']));
     expect(new Set(laneA)).toEqual(
       new Set([
         'queuetel_queue_jobs',

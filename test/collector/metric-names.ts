@@ -20,6 +20,15 @@ export function isLaneA(series: string): boolean {
   return /^queuetel_(queue|workers|collector)_/.test(series);
 }
 
+/**
+ * Whether a Prometheus series is the shadow comparison's, which a collector sends only with
+ * `shadowWindowSeconds`, where every worker runs in its process: checked against that real emission
+ * in test/integration/health-shadow.test.ts.
+ */
+export function isShadow(series: string): boolean {
+  return /^queuetel_shadow_/.test(series);
+}
+
 /** Labels the Collector's Prometheus exporter puts on every series, from the resource and scope. */
 const EXPORTER_LABELS = ['job', 'instance', 'otel_scope_name', 'otel_scope_version'];
 

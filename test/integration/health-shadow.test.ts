@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INSTRUMENTS, QueuetelMetricProducer } from '@queuetel/core';
 import { startQueueHealth, type QueueHealth } from '@queuetel/health';
+import { emittedFrom, isShadow, nameProblems } from '../collector/metric-names.js';
+import { alertQueries, dashboardQueries } from '../collector/queries.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 import { createTestTelemetry } from '../harness/otel.js';
 import {
@@ -129,6 +131,24 @@ describe.each<BossSetup>(['10.x', '12.38 built-in off'])(
       const drift = await driftPoints(producer);
       expect(drift.get(`${lostQueue}/failed`)).toBe(0);
       expect(drift.get(`${GOOD}/completed`)).toBe(0);
+    });
+
+    it('emits the drift under the name and labels the alert rule queries', async () => {
+      const { resourceMetrics } = await producer.collect();
+      const points = resourceMetrics.scopeMetrics.flatMap((scope) =>
+        scope.metrics.flatMap((metric) =>
+          metric.dataPoints.map((point) => ({
+            name: metric.descriptor.name,
+            unit: metric.descriptor.unit,
+            kind: INSTRUMENTS.shadowDrift.kind,
+            attributes: point.attributes,
+          })),
+        ),
+      );
+      const queries = [...dashboardQueries(), ...alertQueries()];
+      expect(queries.some((query) => query.expr.includes('queuetel_shadow_drift'))).toBe(true);
+      const shadow = points.filter((point) => point.name === INSTRUMENTS.shadowDrift.name);
+      expect(nameProblems(queries, emittedFrom(shadow), isShadow)).toEqual([]);
     });
   },
   120_000,
