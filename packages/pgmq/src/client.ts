@@ -1,5 +1,5 @@
 import { JobTelemetry, QueuetelConfigError, resolveOptions, type OperationSummary } from '@queuetel/core';
-import { extractCarrier, typeName } from '@queuetel/core/internal';
+import { extractCarrier, runUntraced, typeName } from '@queuetel/core/internal';
 import { resolveConsumeOptions, type ConsumerSettings } from './consumer-options.js';
 import { runConsumer } from './consumer.js';
 import { carrierOf, withTraceContext } from './headers.js';
@@ -52,6 +52,8 @@ class Instrumentation {
 export class PgmqClient {
   readonly #db: Queryable;
   readonly #instrumentation: Instrumentation;
+  /** Whether this client's reads are a consumer's polls, whose queries run untraced. */
+  #polls = false;
 
   /**
    * @param db a `pg.Pool` (or any client with node-postgres's `query(text, values)`)
@@ -405,8 +407,12 @@ export class PgmqClient {
     if (settings.fifo !== 'off') {
       await this.#require(settings.fifo === 'round-robin' ? 'groupedRoundRobin' : 'grouped', 'fifo');
     }
+    // The consumer's reads, LISTEN and heartbeat run untraced: polling an idle queue makes no spans.
+    // Its process spans and what happens under them (the handler, the settle calls) are traced.
+    const polling = new PgmqClient(this.#db, this.#instrumentation as PgmqOptions);
+    polling.#polls = true;
     return runConsumer(
-      { client: this, db: this.#db, telemetry: this.#instrumentation.telemetry },
+      { client: polling, db: this.#db, telemetry: this.#instrumentation.telemetry },
       queue,
       handler,
       settings,
@@ -433,7 +439,9 @@ export class PgmqClient {
       OPERATION.receive,
       'receive',
       async () => {
-        const rows = await run(this.#db, queue, text, values);
+        const query = () => run(this.#db, queue, text, values);
+        // Only the query: the receive span of a poll that found messages is kept.
+        const rows = await (this.#polls ? runUntraced(telemetry.options.tracePolling, query) : query());
         return rows.map((row) => {
           const message = toMessage<T>(row);
           notes.set(message, {
