@@ -6,6 +6,7 @@ import { carrierOf, withTraceContext } from './headers.js';
 import { createPgmqAdapter, waitSecondsOf, type MessageNotes } from './message-adapter.js';
 import { OPERATION } from './operations.js';
 import { detectPgmq, requireFeature, type Feature, type PgmqInstall } from './features.js';
+import { withClientDefaults } from './sdk-defaults.js';
 import { SQL, json, run, toMessage, toQueueInfo, toQueueStats } from './sql.js';
 import type {
   ConsumeOptions,
@@ -27,7 +28,10 @@ class Instrumentation {
   #install: Promise<PgmqInstall> | undefined;
 
   constructor(options: PgmqOptions | undefined) {
-    this.telemetry = new JobTelemetry(resolveOptions(options), createPgmqAdapter(this.notes));
+    this.telemetry = new JobTelemetry(
+      resolveOptions(withClientDefaults(options)),
+      createPgmqAdapter(this.notes),
+    );
   }
 
   /** The installed pgmq, looked up once; a failed lookup is tried again next time. */
