@@ -9,7 +9,8 @@ import { makeSdkUserProject, type SdkUserProject } from '../harness/sdk-user.js'
  * pgmq consumer, each polling an empty queue for a minute with maintenance, LISTEN and heartbeats
  * running, records no span. Each run first shows that instrumentation-pg did patch `pg` (a query of
  * the application's own makes a span), so "no span" cannot pass by the patch missing; and with
- * `tracePolling: true` the same idle worker does make pg spans.
+ * `tracePolling: true` the same idle worker does make pg spans. A job sent afterwards is traced as
+ * ever, and the query its handler runs is a child of its process span.
  * Runs the built packages: `npm run build` first (`npm test` does).
  */
 
@@ -20,12 +21,29 @@ const TRACED_IDLE_SECONDS = 5;
 interface IdleRun {
   userQuerySpans: number;
   idle: string[];
+  /** The span the handler's own query was recorded under, once a job came. */
+  handlerQueryParent: string;
 }
 
 const WORKERS = [
-  { name: 'pg-boss 10 (CommonJS)', pgBoss: '10', args: ['--require', './idle-sdk.cjs', 'idle-pg-boss.cjs'] },
-  { name: 'pg-boss 12 (ESM)', pgBoss: '12', args: ['--import', './idle-sdk.mjs', 'idle-pg-boss.mjs'] },
-  { name: 'a pgmq consumer', pgBoss: '12', args: ['--import', './idle-sdk.mjs', 'idle-pgmq.mjs'] },
+  {
+    name: 'pg-boss 10 (CommonJS)',
+    system: 'pgboss10',
+    pgBoss: '10',
+    args: ['--require', './idle-sdk.cjs', 'idle-pg-boss.cjs'],
+  },
+  {
+    name: 'pg-boss 12 (ESM)',
+    system: 'pgboss12',
+    pgBoss: '12',
+    args: ['--import', './idle-sdk.mjs', 'idle-pg-boss.mjs'],
+  },
+  {
+    name: 'a pgmq consumer',
+    system: 'pgmq',
+    pgBoss: '12',
+    args: ['--import', './idle-sdk.mjs', 'idle-pgmq.mjs'],
+  },
 ] as const;
 
 let db: TestDatabase;
@@ -37,29 +55,40 @@ afterAll(async () => {
   await db?.drop();
 });
 
-describe.concurrent.each(WORKERS)('$name', ({ pgBoss, args }) => {
+describe.concurrent.each(WORKERS)('$name', ({ system, pgBoss, args }) => {
   let project: SdkUserProject;
   beforeAll(() => {
     project = makeSdkUserProject(pgBoss);
   });
   afterAll(() => project?.remove());
 
-  const idle = async (schema: string, env: Record<string, string>): Promise<IdleRun> =>
-    (await project.launch(args, { DATABASE_URL: db.url, SCHEMA: schema, PG_BOSS: pgBoss, ...env }))
-      .result as unknown as IdleRun;
+  // Each run has a queue (and pg-boss schema) of its own: the runs share the database.
+  const idle = async (queue: string, env: Record<string, string>): Promise<IdleRun> =>
+    (
+      await project.launch(args, {
+        DATABASE_URL: db.url,
+        SCHEMA: queue,
+        QUEUE: queue,
+        PG_BOSS: pgBoss,
+        ...env,
+      })
+    ).result as unknown as IdleRun;
 
   it(
     'makes no span while it polls an empty queue for a minute',
     async () => {
-      const run = await idle(`idle${pgBoss}quiet`, { IDLE_SECONDS: String(IDLE_SECONDS) });
+      const queue = `idle_${system}_quiet`;
+      const run = await idle(queue, { IDLE_SECONDS: String(IDLE_SECONDS) });
       expect(run.userQuerySpans).toBeGreaterThan(0);
       expect(run.idle).toEqual([]);
+      // What the handler does is the user's: traced, under the job's process span.
+      expect(run.handlerQueryParent).toBe(`process ${queue}`);
     },
     IDLE_SECONDS * 1000 + 60_000,
   );
 
   it('makes pg spans for its polling with tracePolling: true', async () => {
-    const run = await idle(`idle${pgBoss}traced`, {
+    const run = await idle(`idle_${system}_traced`, {
       IDLE_SECONDS: String(TRACED_IDLE_SECONDS),
       TRACE_POLLING: '1',
     });
