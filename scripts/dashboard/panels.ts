@@ -109,7 +109,15 @@ export function graph(spec: PanelSpec & { readonly stacked?: boolean }): Timeser
     .thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(GraphThresholdsStyleMode.Dashed));
 }
 
+/** Green, then red from where an alert fires. */
 export const alertAt = (value: number): Threshold[] => [
   { color: 'green', value: null },
   { color: 'red', value },
+];
+
+/** Green, orange from `warning`, red from `critical`. */
+export const warnAt = (warning: number, critical: number): Threshold[] => [
+  { color: 'green', value: null },
+  { color: 'orange', value: warning },
+  { color: 'red', value: critical },
 ];

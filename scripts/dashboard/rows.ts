@@ -1,6 +1,6 @@
 /** The dashboard's rows of panels, top to bottom: what each panel shows and how it asks for it. */
 import { INSTRUMENTS, type InstrumentDescriptor, JOB_OUTCOMES, QUEUE_STATES } from '@queuetel/core';
-import { alertAt, graph, stat, type Panel, type Target } from './panels.js';
+import { alertAt, graph, warnAt, stat, type Panel, type Target } from './panels.js';
 import {
   bucket,
   failedOutcomes,
@@ -36,11 +36,7 @@ export const ROWS: readonly (readonly [title: string, panels: readonly Panel[]])
         description:
           'Jobs ready to run or waiting to retry, summed over the selected queues (queue-health collector).',
         unit: 'short',
-        thresholds: [
-          { color: 'green', value: null },
-          { color: 'orange', value: 500 },
-          { color: 'red', value: 1000 },
-        ],
+        thresholds: warnAt(500, 1000),
         targets: [
           [
             `sum(${maxByQueue(
@@ -56,11 +52,7 @@ export const ROWS: readonly (readonly [title: string, panels: readonly Panel[]])
         description:
           'How long the oldest ready job of the selected queues has waited (queue-health collector).',
         unit: 's',
-        thresholds: [
-          { color: 'green', value: null },
-          { color: 'orange', value: 300 },
-          { color: 'red', value: ALERT.staleQueueSeconds },
-        ],
+        thresholds: warnAt(300, ALERT.staleQueueSeconds),
         targets: [[`max(${fromDatabase(I.queueOldestAge)})`, 'Oldest job']],
       }),
       stat({
@@ -68,11 +60,7 @@ export const ROWS: readonly (readonly [title: string, panels: readonly Panel[]])
         description:
           'Share of attempts that failed (retried, failed, expired or dead-lettered) over the last 5 minutes.',
         unit: 'percentunit',
-        thresholds: [
-          { color: 'green', value: null },
-          { color: 'orange', value: 0.02 },
-          { color: 'red', value: ALERT.failureRatio },
-        ],
+        thresholds: warnAt(0.02, ALERT.failureRatio),
         targets: [[failureRatio('', '5m'), 'Failed attempts']],
       }),
       stat({
