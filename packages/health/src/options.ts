@@ -48,6 +48,11 @@ export interface QueueHealthOptions extends ReadOptions {
    */
   meterProvider?: MeterProvider;
   /**
+   * Let database instrumentations (such as `@opentelemetry/instrumentation-pg`) trace its queries.
+   * They run with tracing suppressed otherwise, so that reading on a timer makes no spans. Default false.
+   */
+  tracePolling?: boolean;
+  /**
    * Compares this process's job metrics with pg-boss's job table over a sliding window of this many
    * seconds (1 to 3600), as `queuetel.shadow.drift`; see "Shadow comparison". Default: off.
    */
@@ -70,6 +75,7 @@ export interface ResolvedHealthOptions extends ResolvedReadOptions {
   readonly meterProvider: MeterProvider | undefined;
   /** The shadow comparison's window and the producer it reads Lane B from, when it is on. */
   readonly shadow: { readonly windowSeconds: number; readonly producer: QueuetelMetricProducer } | undefined;
+  readonly tracePolling: boolean;
 }
 
 const READ_KEYS = [
@@ -90,6 +96,7 @@ const HEALTH_KEYS = [
   'metricProducer',
   'meterProvider',
   'shadowWindowSeconds',
+  'tracePolling',
 ] as const satisfies readonly (keyof QueueHealthOptions)[];
 
 export const DEFAULT_INTERVAL_SECONDS = 5;
@@ -108,6 +115,7 @@ export function resolveHealthOptions(options: QueueHealthOptions): ResolvedHealt
     );
   }
   expectBoolean('election', options.election);
+  expectBoolean('tracePolling', options.tracePolling);
   expectText('lockName', options.lockName);
   if (options.meterProvider !== undefined && typeof options.meterProvider?.getMeter !== 'function') {
     throw new QueuetelConfigError('meterProvider', 'must have a getMeter() method');
@@ -124,6 +132,7 @@ export function resolveHealthOptions(options: QueueHealthOptions): ResolvedHealt
     metricProducer: options.metricProducer,
     meterProvider: options.meterProvider,
     shadow: resolveShadow(options),
+    tracePolling: options.tracePolling ?? false,
   };
 }
 
