@@ -307,4 +307,48 @@ describe.each(PGMQ_ROW_SHAPES)('the pgmq consumer on pgmq %s rows', (shape) => {
     );
     expect(waiting).toEqual({ read_ct: 1, hidden: true });
   });
+
+  it('deletes the messages of a batch that succeed together in one statement, linked to their process spans', async () => {
+    const { otel, pgmq } = setup();
+    await pgmq.create('together');
+    const ids = await pgmq.sendBatch(
+      'together',
+      Array.from({ length: 5 }, (_, i) => i),
+    );
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const started: string[] = [];
+    await consumeUntil(
+      pgmq,
+      'together',
+      async (message) => {
+        started.push(message.msgId);
+        // Every handler of the read returns in the same turn of the event loop.
+        if (started.length === 5) release();
+        await gate;
+      },
+      { concurrency: 5 },
+      async () => expect(await count('q_together')).toBe(0),
+    );
+
+    const deletes = otel.spans().filter((span) => span.name === 'delete together');
+    expect(deletes).toHaveLength(1);
+    const [settle] = deletes;
+    expect(settle!.kind).toBe(SpanKind.CLIENT);
+    expect(settle!.attributes).toMatchObject({
+      'messaging.operation.type': 'settle',
+      'messaging.batch.message_count': 5,
+    });
+    expect(settle!.attributes['messaging.message.id']).toBeUndefined();
+    // A trace of its own, linked to the process span of each message it deleted.
+    expect(settle!.parentSpanContext).toBeUndefined();
+    const processes = otel.spans().filter((span) => span.name === 'process together');
+    expect(processes.map((span) => span.attributes['messaging.message.id']).sort()).toEqual([...ids].sort());
+    expect(settle!.links.map((link) => link.context.spanId).sort()).toEqual(
+      processes.map((span) => span.spanContext().spanId).sort(),
+    );
+    const metrics = await otel.collect();
+    const where = { 'messaging.destination.name': 'together', 'messaging.operation.name': 'delete' };
+    expect(metrics.total('messaging.client.operation.duration', where)).toBe(1);
+  });
 });

@@ -1,3 +1,4 @@
+import type { SpanContext } from '@opentelemetry/api';
 import { JobTelemetry, QueuetelConfigError, resolveOptions, type OperationSummary } from '@queuetel/core';
 import { extractCarrier, typeName } from '@queuetel/core/internal';
 import { resolveConsumeOptions, type ConsumerSettings } from './consumer-options.js';
@@ -406,7 +407,20 @@ export class PgmqClient {
       await this.#require(settings.fifo === 'round-robin' ? 'groupedRoundRobin' : 'grouped', 'fifo');
     }
     return runConsumer(
-      { client: this, db: this.#db, telemetry: this.#instrumentation.telemetry },
+      {
+        client: this,
+        db: this.#db,
+        telemetry: this.#instrumentation.telemetry,
+        settleMany: (queue, operation, ids, linked) =>
+          this.#settle(
+            queue,
+            OPERATION[operation],
+            ids,
+            SQL[`${operation}One`],
+            SQL[`${operation}Many`],
+            linked,
+          ),
+      },
       queue,
       handler,
       settings,
@@ -457,6 +471,7 @@ export class PgmqClient {
     ids: MessageId | readonly MessageId[],
     one: string,
     many: string,
+    linked?: readonly SpanContext[],
   ): Promise<boolean | string[]> {
     const { telemetry } = this.#instrumentation;
     if (Array.isArray(ids)) {
@@ -466,7 +481,7 @@ export class PgmqClient {
         operation,
         'settle',
         async () => (await run(this.#db, queue, many, [queue, list])).map((row) => String(row.msg_id)),
-        (done): OperationSummary => ({ messageCount: done.length, messageId: done[0] }),
+        (done): OperationSummary => ({ messageCount: done.length, messageId: done[0], linked }),
       );
     }
     const id = String(ids);
