@@ -351,4 +351,39 @@ describe.each(PGMQ_ROW_SHAPES)('the pgmq consumer on pgmq %s rows', (shape) => {
     const where = { 'messaging.destination.name': 'together', 'messaging.operation.name': 'delete' };
     expect(metrics.total('messaging.client.operation.duration', where)).toBe(1);
   });
+
+  it('reports a failed delete of a batch once per message, and leaves the messages to reappear', async () => {
+    const { otel, pgmq } = setup();
+    await pgmq.create('undeletable');
+    await db.query(`
+      CREATE FUNCTION pgmq.refuse_delete() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN RAISE EXCEPTION 'deletes refused'; END $$;
+      CREATE TRIGGER refuse_delete BEFORE DELETE ON pgmq.q_undeletable
+        FOR EACH ROW EXECUTE FUNCTION pgmq.refuse_delete();`);
+    const ids = await pgmq.sendBatch('undeletable', [1, 2, 3]);
+    const reported: { error: unknown; context: ConsumeErrorContext }[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started = 0;
+    await consumeUntil(
+      pgmq,
+      'undeletable',
+      async () => {
+        if (++started === 3) release();
+        await gate;
+      },
+      { concurrency: 3, vt: 60, onError: (error, context) => reported.push({ error, context }) },
+      () => expect(reported).toHaveLength(3),
+    );
+
+    expect(reported.map(({ context }) => context.phase)).toEqual(['settle', 'settle', 'settle']);
+    expect(reported.map(({ context }) => context.message?.msgId).sort()).toEqual([...ids].sort());
+    // One statement failed, so each message is told of the same error.
+    expect(new Set(reported.map(({ error }) => error)).size).toBe(1);
+    expect(String((reported[0]!.error as Error).message)).toContain('deletes refused');
+    const [settle] = otel.spans().filter((span) => span.name === 'delete undeletable');
+    expect(settle!.status.code).toBe(SpanStatusCode.ERROR);
+    const waiting = await db.query<{ read_ct: number }>('SELECT read_ct FROM pgmq.q_undeletable');
+    expect(waiting).toEqual([{ read_ct: 1 }, { read_ct: 1 }, { read_ct: 1 }]);
+  });
 });
