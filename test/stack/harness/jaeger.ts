@@ -1,6 +1,6 @@
 import { stackBinary } from '../../../scripts/stack/components.js';
 import type { Scratch } from './config.js';
-import { freeAddress, freePort, httpOk, startProcess, type StackProcess } from './process.js';
+import { freeAddress, freePort, httpOk, onFreePorts, startProcess, type StackProcess } from './process.js';
 
 /** A span as Jaeger's API v3 returns it (OTLP's shape), with attributes flattened. */
 export interface StoredSpan {
@@ -37,7 +37,11 @@ export interface RunningJaeger {
  * Jaeger v2 with in-memory storage, as the compose file runs it (the image's default is the same
  * all-in-one memory set-up), on free loopback ports.
  */
-export async function startJaeger(name: string, scratch: Scratch): Promise<RunningJaeger> {
+export function startJaeger(name: string, scratch: Scratch): Promise<RunningJaeger> {
+  return onFreePorts(() => startJaegerOnce(name, scratch));
+}
+
+async function startJaegerOnce(name: string, scratch: Scratch): Promise<RunningJaeger> {
   const binary = stackBinary('jaeger');
   const otlpGrpc = await freeAddress();
   const otlpHttp = await freeAddress();
