@@ -1,4 +1,5 @@
 import type { JobTelemetry, SpanPlan } from '@queuetel/core';
+import { runTraced } from '@queuetel/core/internal';
 import { activeBuiltInSpan } from './built-in.js';
 import { keepCarrier, takeCarrier } from './data-carrier.js';
 import type { BatchHandler, JobHandler, PgBossJob } from './types.js';
@@ -64,7 +65,10 @@ export function instrumentHandler(
   // Resolved once: the queue of a work() call never changes.
   const consumer = telemetry.consumer(queue);
 
-  return (jobs: PgBossJob[], ...rest: unknown[]) => {
+  // The worker loop runs untraced (no spans for its polling); what the handler does is the user's.
+  return (jobs: PgBossJob[], ...rest: unknown[]) => runTraced(() => handle(jobs, rest));
+
+  function handle(jobs: PgBossJob[], rest: unknown[]): Promise<unknown> {
     for (const job of jobs) keepCarrier(job, takeCarrier(job));
     const builtIn = activeBuiltInSpan();
     if (!builtIn) {
@@ -92,5 +96,5 @@ export function instrumentHandler(
     }
     const plan: SpanPlan = builtIn ? { kind: 'enrich', span: builtIn } : OWN_SPAN;
     return consumer.process(jobs, plan, () => (handler as (...args: unknown[]) => unknown)(jobs, ...rest));
-  };
+  }
 }
