@@ -1,6 +1,7 @@
 import type { JobTelemetry, SpanPlan } from '@queuetel/core';
 import { activeBuiltInSpan } from './built-in.js';
 import { keepCarrier, takeCarrier } from './data-carrier.js';
+import { LostAttempts } from './lost-attempts.js';
 import type { BatchHandler, JobHandler, PgBossJob } from './types.js';
 
 const OWN_SPAN: SpanPlan = Object.freeze({ kind: 'own' });
@@ -16,6 +17,7 @@ export interface ConsumerContext {
   /** Whether pg-boss is expected to wrap each handler call in a process span of its own. */
   readonly builtInExpected: boolean;
   readonly fail: FailJob;
+  readonly lostAttempts: LostAttempts;
 }
 
 /**
@@ -64,8 +66,7 @@ export function instrumentHandler(
   // Resolved once: the queue of a work() call never changes.
   const consumer = telemetry.consumer(queue);
 
-  return (jobs: PgBossJob[], ...rest: unknown[]) => {
-    for (const job of jobs) keepCarrier(job, takeCarrier(job));
+  const run = (jobs: PgBossJob[], rest: unknown[]): Promise<unknown> => {
     const builtIn = activeBuiltInSpan();
     if (!builtIn) {
       if (context.builtInExpected) {
@@ -92,5 +93,12 @@ export function instrumentHandler(
     }
     const plan: SpanPlan = builtIn ? { kind: 'enrich', span: builtIn } : OWN_SPAN;
     return consumer.process(jobs, plan, () => (handler as (...args: unknown[]) => unknown)(jobs, ...rest));
+  };
+
+  return (jobs: PgBossJob[], ...rest: unknown[]) => {
+    for (const job of jobs) keepCarrier(job, takeCarrier(job));
+    // A retry may follow an attempt nobody counted; looking costs nothing on a first attempt.
+    if (!LostAttempts.anyRetry(jobs)) return run(jobs, rest);
+    return context.lostAttempts.count(jobs, consumer).then(() => run(jobs, rest));
   };
 }
