@@ -1,7 +1,7 @@
 import { ERROR_TYPE_TIMEOUT, JOB_OUTCOMES, type QueueConsumer, type Verdict } from '@queuetel/core';
 import type { PgBossJob } from './types.js';
 
-/** Reads a job's row, as pg-boss's `getJobById(name, id)` does; undefined when it cannot. */
+/** Reads a job's row, as pg-boss's `getJobById(name, id)` does; rejects when the database cannot. */
 export type ReadJob = (queue: string, id: string) => Promise<unknown>;
 
 /**
