@@ -7,6 +7,7 @@ const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
 const alias = [
   { find: '@queuetel/core/internal', replacement: `${packagesDir}core/src/internal.ts` },
   { find: '@queuetel/pg-boss/instrumentation', replacement: `${packagesDir}pg-boss/src/instrumentation.ts` },
+  { find: '@queuetel/pgmq/instrumentation', replacement: `${packagesDir}pgmq/src/instrumentation.ts` },
   ...readdirSync(packagesDir).map((name) => ({
     find: new RegExp(`^@queuetel/${name}$`),
     replacement: `${packagesDir}${name}/src/index.ts`,

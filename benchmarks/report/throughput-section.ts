@@ -109,7 +109,7 @@ function renderSystem(run: ThroughputRun, database: ThroughputResults['database'
     lines.push('### Tuning sweeps', '');
     lines.push(
       'One setting at a time, changed from the matrix above, on the bare configuration with the 1 ms handler;',
-      'three rounds each. These inform the recommendations below; they are not overhead figures.',
+      'three rounds each: how each setting moves throughput and latency, not overhead figures.',
       '',
     );
     for (const sweep of run.sweeps) {

@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../gate/decide.js';
 import { GATE_ROUNDS } from '../gate/gate.js';
-
-/** A seeded generator, so the simulation below is the same on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../test/harness/seeded-random.js';
 
 /** Normal noise from two uniforms (Box-Muller). */
 function gaussian(next: () => number): number {
@@ -68,7 +57,7 @@ describe('the gate decision', () => {
   // regression from noise; the loaded development machine spreads ten times wider, and then no
   // number of rounds the CI budget allows would.
   it('at the gate’s rounds and a quiet machine’s noise, a 3% regression fails nearly always and noise alone nearly never', () => {
-    const next = random(6);
+    const next = seededRandom(6);
     const runs = 2000;
     const failRate = (trueLoss: number) => {
       let failures = 0;

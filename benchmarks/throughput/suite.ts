@@ -35,7 +35,7 @@ export interface ThroughputSettings {
   readonly patterns?: readonly PatternId[];
   readonly batchSizes?: readonly number[];
   readonly handlers?: readonly HandlerKind[];
-  /** Skips the tuning sweeps behind the recommendations. */
+  /** Skips the tuning sweeps (one pg-boss setting at a time). */
   readonly skipSweeps?: boolean;
   readonly onProgress?: (step: string) => void;
 }
@@ -67,7 +67,7 @@ export interface ThroughputRun {
 
 /**
  * The whole throughput suite for one queue system: every configuration through every cell of
- * pattern x batch size x handler, then the sweeps the recommendations are drawn from.
+ * pattern x batch size x handler, then the tuning sweeps, one setting at a time.
  */
 export async function runThroughput(
   system: QueueSystem,
@@ -151,7 +151,7 @@ async function runAttribution(
 /**
  * The settings a user tunes, one at a time, on the bare baseline with the 1 ms handler: workers per
  * process, connections per pool, and how workers learn of new jobs. Three rounds each; these inform
- * recommendations, they are not overhead figures.
+ * tuning, they are not overhead figures.
  */
 async function runSweeps(
   system: QueueSystem,

@@ -66,7 +66,7 @@ export interface QueueSystem {
   readonly attribution?: readonly string[];
   /** How its workers take jobs in the matrix, for the report: one or two sentences of markdown. */
   readonly consumption: string;
-  /** Whether the tuning sweeps behind the recommendations (pg-boss's settings) run for it. */
+  /** Whether the tuning sweeps of pg-boss's settings run for it. */
   readonly sweeps: boolean;
   /** Builds and starts the named configurations. */
   start(ids: readonly string[], options: SystemOptions): Promise<Configuration[]>;

@@ -17,6 +17,14 @@ function publishedManifests(root: string): Manifest[] {
   );
 }
 
+/**
+ * Packages of opentelemetry-js-contrib, which have release numbers of their own: the release built on
+ * the oldest experimental line (its `@opentelemetry/instrumentation` range is `^0.223.0`).
+ */
+const CONTRIB_ON_OLDEST: Readonly<Record<string, string>> = {
+  '@opentelemetry/auto-instrumentations-node': '0.81.2',
+};
+
 /** The lowest version a range such as `>=2.12.0 <4` or `^0.223.0` admits. */
 function floor(range: string): string {
   const found = /^(?:>=|\^|~)?(\d+\.\d+\.\d+)/.exec(range.trim());
@@ -50,7 +58,8 @@ export function oldestSdk(root: string): Record<string, string> {
     // The experimental packages are versioned 0.x, the stable ones from 1.x (the API) and 2.x up.
     oldest.set(
       name,
-      name === '@opentelemetry/api' ? api : floor(range).startsWith('0.') ? experimental : stable,
+      CONTRIB_ON_OLDEST[name] ??
+        (name === '@opentelemetry/api' ? api : floor(range).startsWith('0.') ? experimental : stable),
     );
   }
   return Object.fromEntries([...oldest].sort(([a], [b]) => a.localeCompare(b)));

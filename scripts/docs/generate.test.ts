@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ALL_INSTRUMENTS } from '@queuetel/core';
 import { fillTables, generatedDocs, TABLES } from './generate.js';
 
 // Building the TypeScript program the options are read from takes a while on a busy machine.
@@ -22,6 +23,11 @@ describe('generated docs tables', () => {
       .map((name) => readFileSync(new URL(name, docs), 'utf8'))
       .join('\n');
     for (const id of Object.keys(TABLES)) expect(text).toContain(`<!-- generated:${id} -->`);
+  });
+
+  it('list every instrument of the registry once on docs/metrics.md', () => {
+    const page = readFileSync(new URL('../../docs/metrics.md', import.meta.url), 'utf8');
+    for (const { name } of ALL_INSTRUMENTS) expect(page.split(`| \`${name}\``).length - 1, name).toBe(1);
   });
 
   it(

@@ -3,16 +3,16 @@
  *
  *   <!-- generated:options pg-boss -->  ...  <!-- /generated -->
  *
- * `node --import tsx scripts/docs/generate.ts` rewrites them; `--check` changes nothing and exits 1
- * naming each file whose tables have drifted from the code (test/docs/generated.test.ts runs it).
- * Options come from the public TypeScript interfaces and their doc comments ("Default: ..."); metric
- * tables from the instrument descriptors the packages record with.
+ * `npm run docs` rewrites them; `--check` changes nothing and exits 1 naming each file whose tables
+ * have drifted from the code (scripts/docs/generate.test.ts fails likewise). Options come from the
+ * public TypeScript interfaces and their doc comments ("Default: ..."); metric tables from core's
+ * instrument registry, one per lane.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
-import { metricTable } from './metric-table.js';
+import { LANES, metricTable } from './metric-table.js';
 import { optionsTable } from './options-table.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -27,9 +27,7 @@ export const TABLES: Record<string, () => string> = {
   'options pgmq-consume': () => optionsTable('packages/pgmq/src/types.ts', 'ConsumeOptions'),
   'options health': () => optionsTable('packages/health/src/options.ts', 'QueueHealthOptions'),
   'options telemetry': () => optionsTable('packages/node/src/options.ts', 'TelemetryOptions'),
-  'metrics job': () => metricTable('job'),
-  'metrics messaging': () => metricTable('messaging'),
-  'metrics health': () => metricTable('health'),
+  ...Object.fromEntries(LANES.map((lane) => [`metrics ${lane}`, () => metricTable(lane)])),
 };
 
 const MARKER = /(<!-- generated:([a-z -]+) -->\n)([\s\S]*?)(<!-- \/generated -->)/g;

@@ -1,54 +1,33 @@
 /** Metric tables from core's instrument registry, one table per lane. */
-import { INSTRUMENTS, type InstrumentLane } from '../../packages/core/src/metrics/instruments.js';
+import { ALL_INSTRUMENTS, type InstrumentDescriptor, type InstrumentLane } from '@queuetel/core';
+import { escape, table } from './markdown.js';
 
-interface Descriptor {
-  readonly name: string;
-  readonly kind: string;
-  readonly unit: string;
-  readonly description: string;
-  readonly buckets?: readonly number[];
-}
+/** The lanes a page may ask a table for: `job`, `messaging` or `queue`. */
+export const LANES: readonly InstrumentLane[] = [...new Set(ALL_INSTRUMENTS.map((i) => i.lane))];
 
-const KIND_NAMES: Record<string, string> = {
-  counter: 'counter',
-  updown: 'up-down counter',
-  histogram: 'histogram',
-  gauge: 'gauge',
-  observedCounter: 'counter (observed)',
-};
-
-const byLane = (lane: InstrumentLane): readonly Descriptor[] =>
-  Object.values(INSTRUMENTS).filter((i) => i.lane === lane);
-
-const GROUPS: Record<'job' | 'messaging' | 'health', readonly Descriptor[]> = {
-  job: byLane('job'),
-  messaging: byLane('messaging'),
-  health: byLane('queue'),
-};
-
-export function metricTable(group: keyof typeof GROUPS): string {
-  const rows = GROUPS[group].map((i) =>
-    [
-      `\`${i.name}\``,
-      KIND_NAMES[i.kind] ?? i.kind,
-      `\`${i.unit}\``,
-      i.buckets ? bucketRange(i.buckets) : '',
-      i.description,
-    ].map(escape),
+export function metricTable(lane: InstrumentLane): string {
+  const rows = ALL_INSTRUMENTS.filter((i) => i.lane === lane).map((i) =>
+    [code(i.name), instrumentKind(i), code(i.unit), i.attributes.map(code).join(', '), i.description].map(
+      escape,
+    ),
   );
-  return table(['name', 'instrument', 'unit', 'buckets', 'description'], rows);
+  return table(['name', 'instrument', 'unit', 'attributes', 'description'], rows);
 }
 
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  return [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+function code(text: string): string {
+  return `\`${text}\``;
 }
 
-export function escape(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n+/g, ' ');
+/** The kind, and for a histogram the range of its buckets. */
+function instrumentKind({ kind, buckets }: InstrumentDescriptor): string {
+  if (kind === 'updown') return 'up-down counter';
+  if (kind !== 'histogram' || !buckets?.length) return kind;
+  return `histogram, buckets ${seconds(buckets[0]!)}…${seconds(buckets.at(-1)!)}`;
 }
 
-/** A histogram's boundaries, shortly: the first, the last and how many. */
-function bucketRange(buckets: readonly number[]): string {
-  const show = (b: number) => (b < 1 ? `${Math.round(b * 1000)} ms` : b < 3600 ? `${b} s` : `${b / 3600} h`);
-  return `${show(buckets[0]!)} … ${show(buckets.at(-1)!)}, ${buckets.length} boundaries`;
+function seconds(value: number): string {
+  if (value < 1) return `${Math.round(value * 1000)} ms`;
+  if (value >= 3600 && value % 3600 === 0) return `${value / 3600} h`;
+  if (value >= 60 && value % 60 === 0) return `${value / 60} min`;
+  return `${value} s`;
 }

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import { escape, table } from './metric-table.js';
+import { escape, table } from './markdown.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let program: ts.Program | undefined;

@@ -1,5 +1,5 @@
 import type { InstrumentKind } from '@queuetel/core';
-import { prometheusLabel, prometheusName } from './prometheus-name.js';
+import { prometheusLabel, prometheusName } from '../../scripts/dashboard/prometheus-name.js';
 import { selectorUses } from './promql.js';
 import type { Query } from './queries.js';
 

@@ -1,4 +1,4 @@
-import { prometheusLabel, prometheusName } from './prometheus-name.js';
+import { prometheusLabel, prometheusName } from '../../scripts/dashboard/prometheus-name.js';
 import type { ReceivedPoint } from '../harness/otlp-receiver.js';
 
 /** One series as Prometheus would store it from the collector's exporter, in promtool's notation. */

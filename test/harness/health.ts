@@ -1,5 +1,5 @@
-import type { PgmqClient } from '@queuetel/pgmq';
-import type { TestBoss } from './pg-boss.js';
+import type { PgmqClient, Queryable } from '@queuetel/pgmq';
+import { eventually, type TestBoss } from './pg-boss.js';
 
 /** A string in every job's data, so a test can prove that no response or gauge ever carries it. */
 export const PAYLOAD_MARKER = 'payload-marker-7f3a';
@@ -9,6 +9,19 @@ interface HandDriven {
   fetch(name: string, options?: object): Promise<{ id: string }[] | null>;
   complete(name: string, id: string): Promise<unknown>;
   fail(name: string, id: string): Promise<unknown>;
+  getDb(): { executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> };
+}
+
+/**
+ * Returns once the database's clock has moved over a second past now, so that what was written
+ * before the call is over a second old by the clock the gauges' ages are computed with.
+ */
+async function aSecondPasses(query: Queryable['query']): Promise<void> {
+  const [{ start }] = (await query('SELECT now()::text AS start')).rows as [{ start: string }];
+  await eventually(async () => {
+    const { rows } = await query(`SELECT now() - $1::timestamptz > interval '1 second' AS past`, [start]);
+    if (!(rows as [{ past: boolean }])[0].past) throw new Error('the database clock is not a second on yet');
+  });
 }
 
 /**
@@ -26,7 +39,8 @@ export async function runKnownWorkload(testBoss: TestBoss): Promise<void> {
   await boss.createQueue('flaky', { retryLimit: 1, retryDelay: 3600 });
   await boss.createQueue('other');
   for (let i = 0; i < 10; i++) await boss.send('work', { secret: PAYLOAD_MARKER, i });
-  await new Promise((resolve) => setTimeout(resolve, 1100));
+  const db = boss.getDb();
+  await aSecondPasses((text, values) => db.executeSql(text, values));
   for (let i = 0; i < 3; i++) await boss.send('work', { secret: PAYLOAD_MARKER }, { startAfter: 3600 });
   const taken = (await boss.fetch('work', { batchSize: 5 })) ?? [];
   if (taken.length !== 5) throw new Error(`expected to fetch 5 jobs, got ${taken.length}`);
@@ -82,9 +96,10 @@ type PgmqDriver = Pick<PgmqClient, 'create' | 'send' | 'sendBatch' | 'read' | 'd
  * - `later`: one message delayed an hour, sent over a second ago: nothing is ready to run.
  * - `work`: one message, a queue of the same name as pg-boss's `work` in the same database.
  * - `empty`: no message ever.
- * Every payload and header holds {@link PAYLOAD_MARKER}, so tests can prove none ever leaks.
+ * Every payload and header holds {@link PAYLOAD_MARKER}, so tests can prove none ever leaks. `db` is
+ * the same database, whose clock says when a second has passed.
  */
-export async function runKnownPgmqWorkload(pgmq: PgmqDriver): Promise<void> {
+export async function runKnownPgmqWorkload(pgmq: PgmqDriver, db: Queryable): Promise<void> {
   for (const queue of ['orders', 'later', 'work', 'empty']) await pgmq.create(queue);
   const secret = { secret: PAYLOAD_MARKER };
   const headers = { 'x-secret': PAYLOAD_MARKER };
@@ -96,7 +111,7 @@ export async function runKnownPgmqWorkload(pgmq: PgmqDriver): Promise<void> {
     },
   );
   await pgmq.send('later', secret, { headers, delay: 3600 });
-  await new Promise((resolve) => setTimeout(resolve, 1100));
+  await aSecondPasses((text, values) => db.query(text, values));
   await pgmq.sendBatch(
     'orders',
     [7, 8, 9].map((i) => ({ ...secret, i })),

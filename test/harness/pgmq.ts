@@ -56,6 +56,30 @@ export function openPool(db: TestDatabase, max = 8): pg.Pool {
 }
 
 /**
+ * `pool` as the client sees it, telling `seen` of each statement it runs once it has succeeded or
+ * failed: so a test can wait for what the client did rather than for time to pass.
+ */
+export function watchQueries(pool: pg.Pool, seen: (text: string, ok: boolean) => void): pg.Pool {
+  const query = async (text: string, values?: unknown[]) => {
+    try {
+      const result = await pool.query(text, values);
+      seen(text, true);
+      return result;
+    } catch (error) {
+      seen(text, false);
+      throw error;
+    }
+  };
+  return new Proxy(pool, {
+    get: (target, key) => {
+      if (key === 'query') return query;
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+/**
  * Runs a consumer until `done` passes (it throws until then), stops it through its signal and
  * waits for it to finish: the way an application runs and stops one.
  */

@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 export interface SdkUserProject {
   readonly dir: string;
   run(command: 'esm' | 'cjs', env: Record<string, string>): Promise<RunResult>;
+  /** Runs `node ...args` in the project, such as `['--require', './idle-sdk.cjs', 'idle-pg-boss.cjs']`. */
+  launch(args: readonly string[], env: Record<string, string>): Promise<RunResult>;
   remove(): void;
 }
 
@@ -42,37 +44,41 @@ export function makeSdkUserProject(pgBoss: '10' | '12'): SdkUserProject {
   });
   cpSync(fixtures, dir, { recursive: true });
 
+  const launch = (args: readonly string[], env: Record<string, string>): Promise<RunResult> =>
+    new Promise((resolve, reject) => {
+      execFile(
+        process.execPath,
+        args,
+        { cwd: dir, env: { ...process.env, ...env }, timeout: 150_000 },
+        (error, stdout, stderr) => {
+          const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+          if (error || !line) {
+            reject(
+              new Error(
+                `the application failed: ${error?.message ?? 'no RESULT line'}\n${stdout}\n${stderr}`,
+              ),
+            );
+            return;
+          }
+          resolve({
+            stdout,
+            stderr,
+            result: JSON.parse(line.slice('RESULT '.length)) as Record<string, unknown>,
+          });
+        },
+      );
+    });
+
   return {
     dir,
-    run(command, env) {
-      const args =
+    run: (command, env) =>
+      launch(
         command === 'esm'
           ? ['--import', './telemetry.mjs', 'app.mjs']
-          : ['--require', './telemetry.cjs', 'app.cjs'];
-      return new Promise((resolve, reject) => {
-        execFile(
-          process.execPath,
-          args,
-          { cwd: dir, env: { ...process.env, ...env }, timeout: 90_000 },
-          (error, stdout, stderr) => {
-            const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-            if (error || !line) {
-              reject(
-                new Error(
-                  `the application failed: ${error?.message ?? 'no RESULT line'}\n${stdout}\n${stderr}`,
-                ),
-              );
-              return;
-            }
-            resolve({
-              stdout,
-              stderr,
-              result: JSON.parse(line.slice('RESULT '.length)) as Record<string, unknown>,
-            });
-          },
-        );
-      });
-    },
+          : ['--require', './telemetry.cjs', 'app.cjs'],
+        env,
+      ),
+    launch,
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

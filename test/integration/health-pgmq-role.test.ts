@@ -29,7 +29,7 @@ let monitorUrl: string;
 beforeAll(async () => {
   db = await createPgmqDatabase('health_pgmq_role');
   pool = openPool(db);
-  await runKnownPgmqWorkload(new PgmqClient(pool));
+  await runKnownPgmqWorkload(new PgmqClient(pool), pool);
   // A consumer's heartbeat, so the heartbeat table exists and holds a live row while the role reads.
   heartbeat = startHeartbeat({ pool, queues: ['orders'], system: 'pgmq', intervalSeconds: 60 });
   await eventually(async () => expect(await db.query('SELECT 1 FROM queuetel.heartbeat')).toHaveLength(1));

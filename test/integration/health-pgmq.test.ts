@@ -39,7 +39,7 @@ let boss: StartedBoss;
 beforeAll(async () => {
   db = await createPgmqDatabase('health_pgmq');
   pool = openPool(db);
-  await runKnownPgmqWorkload(new PgmqClient(pool));
+  await runKnownPgmqWorkload(new PgmqClient(pool), pool);
   // pg-boss's monitor counts every second, so its cached counts are there within seconds.
   boss = await startBoss(
     '12.38 built-in off',

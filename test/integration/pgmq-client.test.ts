@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgmqClient } from '@queuetel/pgmq';
 import type { TestDatabase } from '../harness/database.js';
 import { createTestTelemetry, type TestTelemetry } from '../harness/otel.js';
+import { eventually } from '../harness/pg-boss.js';
 import { PGMQ_ROW_SHAPES, createPgmqDatabase, openPool } from '../harness/pgmq.js';
 
 describe.each(PGMQ_ROW_SHAPES)('the pgmq client on pgmq %s rows', (shape) => {
@@ -95,7 +96,15 @@ describe.each(PGMQ_ROW_SHAPES)('the pgmq client on pgmq %s rows', (shape) => {
   it('waits for a message with read_with_poll', async () => {
     await pgmq.create('polled');
     const reading = pgmq.readWithPoll('polled', 30, 1, 5, 50);
-    setTimeout(() => void pgmq.send('polled', { late: true }), 200);
+    // Sent only once the read is polling in the database, so it can only find the message by polling.
+    await eventually(async () => {
+      const { rows } = await pool.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE state = 'active' AND query LIKE '%pgmq.read_with_poll(%' AND pid <> pg_backend_pid()`,
+      );
+      expect(rows).toEqual([{ n: 1 }]);
+    });
+    await pgmq.send('polled', { late: true });
     const [message] = await reading;
     expect(message?.message).toEqual({ late: true });
   });

@@ -5,7 +5,13 @@ import { PgmqClient, type ConsumeErrorContext, type PgmqOptions } from '@queuete
 import type { TestDatabase } from '../harness/database.js';
 import { createTestTelemetry } from '../harness/otel.js';
 import { eventually } from '../harness/pg-boss.js';
-import { PGMQ_ROW_SHAPES, consumeUntil, createPgmqDatabase, openPool } from '../harness/pgmq.js';
+import {
+  PGMQ_ROW_SHAPES,
+  consumeUntil,
+  createPgmqDatabase,
+  openPool,
+  watchQueries,
+} from '../harness/pgmq.js';
 
 describe.each(PGMQ_ROW_SHAPES)('the pgmq consumer on pgmq %s rows', (shape) => {
   let db: TestDatabase;
@@ -231,15 +237,19 @@ describe.each(PGMQ_ROW_SHAPES)('the pgmq consumer on pgmq %s rows', (shape) => {
   });
 
   it('stops at once when idle', async () => {
-    const { pgmq } = setup();
+    let reads = 0;
+    const watched = watchQueries(pool, (text, ok) => {
+      if (ok && text.includes('pgmq.read(')) reads++;
+    });
+    const pgmq = new PgmqClient(watched);
     await pgmq.create('idle_stop');
     const controller = new AbortController();
     const consuming = pgmq.consume('idle_stop', async () => {}, {
       pollIntervalMs: 3_600_000,
       signal: controller.signal,
     });
-    // Let it make its first (empty) poll and go to sleep for an hour.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Once its first (empty) poll is back, it sleeps for an hour unless stopped.
+    await eventually(() => expect(reads).toBe(1));
     controller.abort();
     await expect(consuming).resolves.toBeUndefined();
   });

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
+import { createPgmqDatabase } from '../harness/pgmq.js';
 import { makeSdkUserProject, type SdkUserProject } from '../harness/sdk-user.js';
 
 /**
@@ -7,6 +9,7 @@ import { makeSdkUserProject, type SdkUserProject } from '../harness/sdk-user.js'
  * its own (test/node/fixtures/sdk-user): pg-boss 10 required from CommonJS, pg-boss 12 imported
  * from ESM through the `--import` registration. Each records the same spans and metrics as the same
  * application calling instrumentPgBoss() itself, and the user's SDK outlives queuetel's shutdown().
+ * Likewise a pgmq worker with PgmqInstrumentation, against a client given the same options.
  * Runs the built packages: `npm run build` first (`npm test` does).
  */
 
@@ -62,3 +65,51 @@ describe.each([
     expect(hooked.afterQueuetelShutdown).toEqual(['still here']);
   });
 });
+
+describe('a pgmq worker with PgmqInstrumentation', () => {
+  let project: SdkUserProject;
+  let pgmqDb: TestDatabase;
+  beforeAll(async () => {
+    project = makeSdkUserProject('12');
+    pgmqDb = await createPgmqDatabase('sdkuserpgmq');
+  });
+  afterAll(async () => {
+    project?.remove();
+    await pgmqDb?.drop();
+  });
+
+  const run = async (env: Record<string, string>): Promise<Summary> => {
+    const result = await project.launch(['--import', './telemetry.mjs', 'pgmq-app.mjs'], {
+      DATABASE_URL: pgmqDb.url,
+      ...env,
+    });
+    // Each run starts on an empty queue.
+    await dropQueue(pgmqDb.url, 'sdk_user_messages');
+    return result.result as unknown as Summary;
+  };
+
+  it('records what a client given the same options records, and the user SDK survives queuetel', async () => {
+    const explicit = await run({ MODE: 'explicit' });
+    const hooked = await run({ MODE: 'class', SHUTDOWN_QUEUETEL: '1' });
+    expect(hooked.spans).toEqual(explicit.spans);
+    expect(hooked.metrics).toEqual(explicit.metrics);
+    expect(
+      hooked.spans.filter((s) => s.startsWith('@queuetel/pgmq | process sdk_user_messages')),
+    ).toHaveLength(2);
+    // The instrumentation's own options reached the client: its label is on the outcome metrics.
+    expect(hooked.metrics).toContain(
+      'queuetel.job.outcomes {"messaging.destination.name":"sdk_user_messages","messaging.system":"pgmq","queuetel.job.outcome":"completed","tenant":"acme"} = 1',
+    );
+    expect(hooked.afterQueuetelShutdown).toEqual(['still here']);
+  });
+});
+
+async function dropQueue(url: string, queue: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('SELECT pgmq.drop_queue($1)', [queue]);
+  } finally {
+    await client.end();
+  }
+}

@@ -100,15 +100,17 @@ afterAll(async () => {
 });
 
 // A worker as README's quick start writes it: startTelemetry(), an instrumented PgBoss, one job;
-// it also loads PgBossInstrumentation's entry.
+// it also loads the entries of PgBossInstrumentation and PgmqInstrumentation.
 const WORKER = `
 import { startTelemetry } from '@queuetel/node';
 import { instrumentPgBoss } from '@queuetel/pg-boss';
 // The subpath's optional peer came with the SDK: it loads.
 import { PgBossInstrumentation } from '@queuetel/pg-boss/instrumentation';
+import { PgmqInstrumentation } from '@queuetel/pgmq/instrumentation';
 import { PgBoss } from 'pg-boss';
 
 if (typeof PgBossInstrumentation !== 'function') throw new Error('no PgBossInstrumentation');
+if (typeof PgmqInstrumentation !== 'function') throw new Error('no PgmqInstrumentation');
 
 const telemetry = startTelemetry({ serviceName: process.env.SERVICE, endpoint: process.env.ENDPOINT });
 const boss = new PgBoss({ connectionString: process.env.DATABASE_URL, schema: process.env.SERVICE });

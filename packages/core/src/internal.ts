@@ -14,6 +14,7 @@ export {
 } from './validation.js';
 export { OnceReporter, describe } from './safe.js';
 export { extractCarrier, injectCarrier, type Carrier, type ExtractedContext } from './tracing/carrier.js';
+export { runTraced, runUntraced } from './tracing/polling.js';
 export { errorTypeOf, messageOf, recordFailure, recordQueueFailure } from './tracing/errors.js';
 export { AggregationStore } from './metrics/aggregation-store.js';
 export { MeterSink } from './metrics/meter-sink.js';

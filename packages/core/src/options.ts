@@ -34,6 +34,7 @@ export interface ResolvedOptions<Job> {
   readonly endHook: EndHook<Job> | undefined;
   readonly maxLabelCombinations: number;
   readonly maxQueues: number;
+  readonly tracePolling: boolean;
 }
 
 const SHARED_KEYS = [
@@ -50,6 +51,7 @@ const SHARED_KEYS = [
   'endHook',
   'maxLabelCombinations',
   'maxQueues',
+  'tracePolling',
 ] as const satisfies readonly (keyof InstrumentationOptions<unknown>)[];
 
 const RELATIONSHIPS: readonly ProducerRelationship[] = ['link', 'child', 'none'];
@@ -75,6 +77,7 @@ export function resolveOptions<Job>(
   expectBoolean('tracing', o.tracing);
   expectBoolean('metrics', o.metrics);
   expectBoolean('exceptionMessages', o.exceptionMessages);
+  expectBoolean('tracePolling', o.tracePolling);
   expectFunction('startHook', o.startHook);
   expectFunction('endHook', o.endHook);
   expectWholeNumber('maxLabelCombinations', o.maxLabelCombinations, 1, 100_000);
@@ -100,6 +103,7 @@ export function resolveOptions<Job>(
     endHook: o.endHook,
     maxLabelCombinations: o.maxLabelCombinations ?? 500,
     maxQueues: o.maxQueues ?? 200,
+    tracePolling: o.tracePolling ?? false,
   };
 }
 

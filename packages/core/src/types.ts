@@ -87,4 +87,11 @@ export interface InstrumentationOptions<Job> {
   maxLabelCombinations?: number;
   /** Distinct queue names tracked before new ones fold into `_overflow`. Default 200. */
   maxQueues?: number;
+  /**
+   * Let database instrumentations (such as `@opentelemetry/instrumentation-pg`) trace the queue's
+   * polling and bookkeeping queries: fetch loops, maintenance, LISTEN, heartbeats. They run with
+   * tracing suppressed otherwise, so an idle worker makes no spans; sends and the handlers' own work
+   * are traced either way. Default false.
+   */
+  tracePolling?: boolean;
 }

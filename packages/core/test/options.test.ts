@@ -20,6 +20,7 @@ describe('options are checked once, at construction', () => {
     expect(resolved.maxLabelCombinations).toBe(500);
     expect(resolved.maxQueues).toBe(200);
     expect(resolved.labels).toEqual({});
+    expect(resolved.tracePolling).toBe(false);
   });
 
   it.each([
@@ -28,6 +29,7 @@ describe('options are checked once, at construction', () => {
       "option 'producerRelationship' must be one of 'link', 'child', 'none', got 'parent'",
     ],
     [{ tracing: 'yes' }, "option 'tracing' must be true or false, got 'yes'"],
+    [{ tracePolling: 1 }, "option 'tracePolling' must be true or false, got 1"],
     [{ tracerProvider: {} }, "option 'tracerProvider' must have a getTracer() method"],
     [{ labels: [] }, "option 'labels' must be an object of label definitions, got an array"],
     [{ labels: { Project: { from: 'data.p' } } }, "option 'labels.Project' has an invalid key"],

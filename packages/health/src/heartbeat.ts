@@ -1,5 +1,12 @@
 import { QueuetelConfigError } from '@queuetel/core';
-import { beatHeartbeat, expectKnownKeys, OnceReporter, typeName } from '@queuetel/core/internal';
+import {
+  beatHeartbeat,
+  expectBoolean,
+  expectKnownKeys,
+  OnceReporter,
+  runUntraced,
+  typeName,
+} from '@queuetel/core/internal';
 import pg from 'pg';
 import type { PoolLike } from './database.js';
 import { resolveDatabase } from './options.js';
@@ -19,6 +26,11 @@ export interface HeartbeatOptions {
   schema?: string;
   /** Seconds between beats. A consumer counts as live until it misses three. Default 10. */
   intervalSeconds?: number;
+  /**
+   * Let database instrumentations (such as `@opentelemetry/instrumentation-pg`) trace its queries.
+   * They run with tracing suppressed otherwise, so that beating on a timer makes no spans. Default false.
+   */
+  tracePolling?: boolean;
 }
 
 /** A running heartbeat. */
@@ -29,7 +41,7 @@ export interface Heartbeat {
   stop(): Promise<void>;
 }
 
-const KEYS = ['connectionString', 'pool', 'queues', 'system', 'schema', 'intervalSeconds'];
+const KEYS = ['connectionString', 'pool', 'queues', 'system', 'schema', 'intervalSeconds', 'tracePolling'];
 
 /**
  * Announces a live consumer of some queues: a row in `queuetel.heartbeat`, refreshed every interval,
@@ -54,12 +66,14 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
         });
   ownPool?.on('error', () => {});
   const pool: PoolLike = 'pool' in config.database ? config.database.pool : ownPool!;
-  const beat = beatHeartbeat(pool, config, new OnceReporter(), 'heartbeat');
+  const untraced = <R>(fn: () => R): R => runUntraced(config.tracePolling, fn);
+  // Its timer inherits the untraced context, so every later beat is untraced too.
+  const beat = untraced(() => beatHeartbeat(pool, config, new OnceReporter(), 'heartbeat'));
   let stopping: Promise<void> | undefined;
   return {
     id: beat.id,
     stop() {
-      stopping ??= beat.stop().then(() => ownPool?.end());
+      stopping ??= untraced(() => beat.stop().then(() => ownPool?.end()));
       return stopping;
     },
   };
@@ -71,6 +85,7 @@ interface ResolvedHeartbeat {
   readonly system: QueueSystem;
   readonly schema: string;
   readonly intervalSeconds: number;
+  readonly tracePolling: boolean;
 }
 
 function resolveHeartbeat(options: HeartbeatOptions): ResolvedHeartbeat {
@@ -100,11 +115,13 @@ function resolveHeartbeat(options: HeartbeatOptions): ResolvedHeartbeat {
       `must be a number of seconds from 1 to 3600, got ${typeName(intervalSeconds)}`,
     );
   }
+  expectBoolean('tracePolling', options.tracePolling);
   return {
     database: resolveDatabase(options),
     queues: [...(queues as readonly string[])],
     system,
     schema,
     intervalSeconds,
+    tracePolling: options.tracePolling ?? false,
   };
 }

@@ -47,6 +47,11 @@ export interface QueueHealthOptions extends ReadOptions {
    * Default: the global meter provider, as it is when the collector starts.
    */
   meterProvider?: MeterProvider;
+  /**
+   * Let database instrumentations (such as `@opentelemetry/instrumentation-pg`) trace its queries.
+   * They run with tracing suppressed otherwise, so that reading on a timer makes no spans. Default false.
+   */
+  tracePolling?: boolean;
 }
 
 export interface ResolvedReadOptions {
@@ -63,6 +68,7 @@ export interface ResolvedHealthOptions extends ResolvedReadOptions {
   readonly lockName: string;
   readonly metricProducer: QueuetelMetricProducer | undefined;
   readonly meterProvider: MeterProvider | undefined;
+  readonly tracePolling: boolean;
 }
 
 const READ_KEYS = [
@@ -82,6 +88,7 @@ const HEALTH_KEYS = [
   'lockName',
   'metricProducer',
   'meterProvider',
+  'tracePolling',
 ] as const satisfies readonly (keyof QueueHealthOptions)[];
 
 export const DEFAULT_INTERVAL_SECONDS = 5;
@@ -100,6 +107,7 @@ export function resolveHealthOptions(options: QueueHealthOptions): ResolvedHealt
     );
   }
   expectBoolean('election', options.election);
+  expectBoolean('tracePolling', options.tracePolling);
   expectText('lockName', options.lockName);
   if (options.meterProvider !== undefined && typeof options.meterProvider?.getMeter !== 'function') {
     throw new QueuetelConfigError('meterProvider', 'must have a getMeter() method');
@@ -115,6 +123,7 @@ export function resolveHealthOptions(options: QueueHealthOptions): ResolvedHealt
     lockName: options.lockName ?? 'queuetel.collector',
     metricProducer: options.metricProducer,
     meterProvider: options.meterProvider,
+    tracePolling: options.tracePolling ?? false,
   };
 }
 

@@ -24,6 +24,7 @@ describe('collector options, checked once at start', () => {
       statementTimeoutMs: 2000,
       election: true,
       lockName: 'queuetel.collector',
+      tracePolling: false,
       queues: undefined,
       discovery: { pgBossSchemas: 'auto', pgmq: 'auto' },
       database: { connectionString: url },
@@ -50,6 +51,7 @@ describe('collector options, checked once at start', () => {
     [{ connectionString: url, queues: [1] }, 'queues[0]'],
     [{ connectionString: url, election: 'off' }, 'election'],
     [{ connectionString: url, lockName: '' }, 'lockName'],
+    [{ connectionString: url, tracePolling: 'on' }, 'tracePolling'],
     [{ connectionString: url, meterProvider: {} }, 'meterProvider'],
     [{ connectionString: url, metricProducer: {} }, 'metricProducer'],
     [{ connectionString: url, intervall: 5 }, 'intervall'],
@@ -76,6 +78,7 @@ describe('heartbeat, handler and role options', () => {
     [{ connectionString: url, queues: ['a', ''] }, 'queues[1]'],
     [{ connectionString: url, queues: ['a'], system: 'kafka' }, 'system'],
     [{ connectionString: url, queues: ['a'], intervalSeconds: 0.5 }, 'intervalSeconds'],
+    [{ connectionString: url, queues: ['a'], tracePolling: 1 }, 'tracePolling'],
     [{ queues: ['a'] }, 'connectionString'],
   ])('a heartbeat refuses %j, naming %s', (options, field) => {
     expect(fieldOf(() => startHeartbeat(options as never))).toBe(field);

@@ -1,4 +1,5 @@
 import type { JobTelemetry, SpanPlan } from '@queuetel/core';
+import { runTraced } from '@queuetel/core/internal';
 import { activeBuiltInSpan } from './built-in.js';
 import { keepCarrier, takeCarrier } from './data-carrier.js';
 import { LostAttempts } from './lost-attempts.js';
@@ -66,7 +67,15 @@ export function instrumentHandler(
   // Resolved once: the queue of a work() call never changes.
   const consumer = telemetry.consumer(queue);
 
-  const run = (jobs: PgBossJob[], rest: unknown[]): Promise<unknown> => {
+  return (jobs: PgBossJob[], ...rest: unknown[]) => {
+    for (const job of jobs) keepCarrier(job, takeCarrier(job));
+    // The worker loop runs untraced (no spans for its polling); what the handler does is the user's.
+    if (!LostAttempts.anyRetry(jobs)) return runTraced(() => handle(jobs, rest));
+    // A retry may follow an attempt nobody counted; the read that tells is queuetel's, untraced too.
+    return context.lostAttempts.count(jobs, consumer).then(() => runTraced(() => handle(jobs, rest)));
+  };
+
+  function handle(jobs: PgBossJob[], rest: unknown[]): Promise<unknown> {
     const builtIn = activeBuiltInSpan();
     if (!builtIn) {
       if (context.builtInExpected) {
@@ -93,12 +102,5 @@ export function instrumentHandler(
     }
     const plan: SpanPlan = builtIn ? { kind: 'enrich', span: builtIn } : OWN_SPAN;
     return consumer.process(jobs, plan, () => (handler as (...args: unknown[]) => unknown)(jobs, ...rest));
-  };
-
-  return (jobs: PgBossJob[], ...rest: unknown[]) => {
-    for (const job of jobs) keepCarrier(job, takeCarrier(job));
-    // A retry may follow an attempt nobody counted; looking costs nothing on a first attempt.
-    if (!LostAttempts.anyRetry(jobs)) return run(jobs, rest);
-    return context.lostAttempts.count(jobs, consumer).then(() => run(jobs, rest));
-  };
+  }
 }

@@ -1,5 +1,5 @@
 import { JobTelemetry, QueuetelConfigError, resolveOptions, type ResolvedOptions } from '@queuetel/core';
-import { expectBoolean } from '@queuetel/core/internal';
+import { expectBoolean, runUntraced } from '@queuetel/core/internal';
 import { hasBuiltInTelemetry } from './built-in.js';
 import { eachJob, instrumentHandler, type ConsumerContext } from './consumer.js';
 import { pgBossAdapter, type QueuePolicy } from './job-adapter.js';
@@ -26,7 +26,8 @@ export function checkInstrumentOptions(options: PgBossInstrumentationOptions): R
 
 /**
  * Instruments one PgBoss instance in place: its job-creating calls and `work()` now record spans
- * and metrics. Call it before `work()`; code that calls the instance needs no other change.
+ * and metrics, and its polling and maintenance queries run untraced (see `tracePolling`). Call it
+ * before `start()`; code that calls the instance needs no other change.
  */
 export function instrumentPgBoss(
   boss: PgBossLike,
@@ -85,12 +86,18 @@ export function instrumentPgBoss(
     if (!needsMetadata && getQueue && !(userOptions as { includeMetadata?: unknown }).includeMetadata) {
       policies.set(name, await readPolicy(getQueue, name));
     }
-    return work(
-      name,
-      needsMetadata ? { ...userOptions, includeMetadata: true } : userOptions,
-      instrumentHandler(consumer, name, handler as BatchHandler<PgBossJob>),
+    // The worker's fetch loop inherits the context work() runs in; the handler is traced again.
+    return runUntraced(resolved.tracePolling, () =>
+      work(
+        name,
+        needsMetadata ? { ...userOptions, includeMetadata: true } : userOptions,
+        instrumentHandler(consumer, name, handler as BatchHandler<PgBossJob>),
+      ),
     );
   });
+  // Maintenance, monitoring, the cron clock and LISTEN all start their timers in start().
+  const start = original('start');
+  if (start) patches.set('start', (...args) => runUntraced(resolved.tracePolling, () => start(...args)));
 
   // With pg-boss's own telemetry on, pg-boss makes the send spans and carries the trace context in
   // its trace_context column; a second span from queuetel would only duplicate them.

@@ -33,6 +33,7 @@ export interface PgBossLike {
   send(...args: unknown[]): Promise<unknown>;
   work(...args: unknown[]): Promise<unknown>;
   fail(...args: unknown[]): Promise<unknown>;
+  start?(...args: unknown[]): Promise<unknown>;
   sendAfter?(...args: unknown[]): Promise<unknown>;
   sendThrottled?(...args: unknown[]): Promise<unknown>;
   sendDebounced?(...args: unknown[]): Promise<unknown>;

@@ -1,11 +1,12 @@
 import { JobTelemetry, QueuetelConfigError, resolveOptions, type OperationSummary } from '@queuetel/core';
-import { extractCarrier, typeName } from '@queuetel/core/internal';
+import { extractCarrier, runUntraced, typeName } from '@queuetel/core/internal';
 import { resolveConsumeOptions, type ConsumerSettings } from './consumer-options.js';
 import { runConsumer } from './consumer.js';
 import { carrierOf, withTraceContext } from './headers.js';
 import { createPgmqAdapter, waitSecondsOf, type MessageNotes } from './message-adapter.js';
 import { OPERATION } from './operations.js';
 import { detectPgmq, requireFeature, type Feature, type PgmqInstall } from './features.js';
+import { withClientDefaults } from './sdk-defaults.js';
 import { SQL, json, run, toMessage, toQueueInfo, toQueueStats } from './sql.js';
 import type {
   ConsumeOptions,
@@ -27,7 +28,10 @@ class Instrumentation {
   #install: Promise<PgmqInstall> | undefined;
 
   constructor(options: PgmqOptions | undefined) {
-    this.telemetry = new JobTelemetry(resolveOptions(options), createPgmqAdapter(this.notes));
+    this.telemetry = new JobTelemetry(
+      resolveOptions(withClientDefaults(options)),
+      createPgmqAdapter(this.notes),
+    );
   }
 
   /** The installed pgmq, looked up once; a failed lookup is tried again next time. */
@@ -52,6 +56,8 @@ class Instrumentation {
 export class PgmqClient {
   readonly #db: Queryable;
   readonly #instrumentation: Instrumentation;
+  /** Whether this client's reads are a consumer's polls, whose queries run untraced. */
+  #polls = false;
 
   /**
    * @param db a `pg.Pool` (or any client with node-postgres's `query(text, values)`)
@@ -405,8 +411,12 @@ export class PgmqClient {
     if (settings.fifo !== 'off') {
       await this.#require(settings.fifo === 'round-robin' ? 'groupedRoundRobin' : 'grouped', 'fifo');
     }
+    // The consumer's reads, LISTEN and heartbeat run untraced: polling an idle queue makes no spans.
+    // Its process spans and what happens under them (the handler, the settle calls) are traced.
+    const polling = new PgmqClient(this.#db, this.#instrumentation as PgmqOptions);
+    polling.#polls = true;
     return runConsumer(
-      { client: this, db: this.#db, telemetry: this.#instrumentation.telemetry },
+      { client: polling, db: this.#db, telemetry: this.#instrumentation.telemetry },
       queue,
       handler,
       settings,
@@ -433,7 +443,9 @@ export class PgmqClient {
       OPERATION.receive,
       'receive',
       async () => {
-        const rows = await run(this.#db, queue, text, values);
+        const query = () => run(this.#db, queue, text, values);
+        // Only the query: the receive span of a poll that found messages is kept.
+        const rows = await (this.#polls ? runUntraced(telemetry.options.tracePolling, query) : query());
         return rows.map((row) => {
           const message = toMessage<T>(row);
           notes.set(message, {

@@ -7,7 +7,7 @@ import {
   type QueueConsumer,
   type SpanPlan,
 } from '@queuetel/core';
-import { beatHeartbeat } from '@queuetel/core/internal';
+import { beatHeartbeat, runUntraced } from '@queuetel/core/internal';
 import type { ConsumerSettings } from './consumer-options.js';
 import { MaxReadsExceededError, PgmqTableLayoutError, isRowShapeMismatch } from './errors.js';
 import { groupOf } from './headers.js';
@@ -56,24 +56,30 @@ export function runConsumer<T>(
   settings: ConsumerSettings,
 ): Promise<void> {
   const consumer = new Consumer(deps, queue, handler, settings);
+  const untraced = <R>(fn: () => R): R => runUntraced(deps.telemetry.options.tracePolling, fn);
   return context.with(ROOT_CONTEXT, async () => {
     const intervalSeconds = settings.heartbeatIntervalSeconds;
+    // Its timer inherits the untraced context, so every later beat is untraced too.
     const heartbeat =
       intervalSeconds === undefined
         ? undefined
-        : beatHeartbeat(
-            deps.db,
-            { system: PGMQ_SYSTEM, schema: PGMQ_SCHEMA, queues: [queue], intervalSeconds },
-            deps.telemetry.reporter,
-            `consume:${queue}:heartbeat`,
+        : untraced(() =>
+            beatHeartbeat(
+              deps.db,
+              { system: PGMQ_SYSTEM, schema: PGMQ_SCHEMA, queues: [queue], intervalSeconds },
+              deps.telemetry.reporter,
+              `consume:${queue}:heartbeat`,
+            ),
           );
     let listener: InsertListener | undefined;
     try {
-      if (settings.listen) listener = await consumer.listen();
+      if (settings.listen) listener = await untraced(() => consumer.listen());
       await consumer.run(listener);
     } finally {
-      await listener?.close();
-      await heartbeat?.stop();
+      await untraced(async () => {
+        await listener?.close();
+        await heartbeat?.stop();
+      });
     }
   });
 }

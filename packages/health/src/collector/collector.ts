@@ -1,6 +1,6 @@
 import { metrics } from '@opentelemetry/api';
 import { getGlobalMetricProducer } from '@queuetel/core';
-import { OnceReporter, describe } from '@queuetel/core/internal';
+import { OnceReporter, describe, runUntraced } from '@queuetel/core/internal';
 import manifest from '../../package.json' with { type: 'json' };
 import { openSession, type Session } from '../database.js';
 import { resolveHealthOptions, type QueueHealthOptions, type ResolvedHealthOptions } from '../options.js';
@@ -127,7 +127,7 @@ class Collector implements QueueHealth {
     if (latest) return Promise.resolve(latest);
     const onDemand = this.#onDemand;
     if (onDemand && Date.now() - onDemand.at < this.#intervalMs) return onDemand.result;
-    const result = this.#readOnDemand();
+    const result = this.#untraced(() => this.#readOnDemand());
     this.#onDemand = { at: Date.now(), result };
     return result;
   }
@@ -152,10 +152,14 @@ class Collector implements QueueHealth {
     await this.#running;
     const session = this.#session;
     if (session && this.#leaderSince !== undefined && !session.lost) {
-      await stepDown(session.client, this.#key).catch(() => {});
+      await this.#untraced(() => stepDown(session.client, this.#key)).catch(() => {});
     }
-    await this.#dropSession();
+    await this.#untraced(() => this.#dropSession());
     this.#output.detach();
+  }
+
+  #untraced<R>(fn: () => R): R {
+    return runUntraced(this.#options.tracePolling, fn);
   }
 
   get #intervalMs(): number {
@@ -164,11 +168,15 @@ class Collector implements QueueHealth {
 
   #schedule(delayMs: number): void {
     if (this.#stopped) return;
-    this.#timer = setTimeout(() => {
-      this.#running = this.#tick().finally(() => {
-        this.#running = undefined;
-      });
-    }, delayMs);
+    // The tick runs in the context the timer was set in, so scheduling untraced keeps every
+    // collection's queries out of traces.
+    this.#timer = this.#untraced(() =>
+      setTimeout(() => {
+        this.#running = this.#tick().finally(() => {
+          this.#running = undefined;
+        });
+      }, delayMs),
+    );
     // A collector inside a worker must not keep the process alive on its own.
     this.#timer.unref();
   }
