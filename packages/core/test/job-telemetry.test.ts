@@ -59,12 +59,10 @@ function producerCarrier(otel: ReturnType<typeof createTestTelemetry>) {
 describe.each<MetricsPath>(['producer', 'meter'])('job telemetry through the %s path', (path) => {
   it("counts a lost attempt's outcome under the job's labels, with no attempt, duration or span", async () => {
     const { otel, telemetry } = setup({ labels: { project: { from: 'data.project' } } }, path);
-    telemetry
-      .consumer('email')
-      .lost(job('j1', { project: 'acme' }, { attempt: 2 }), {
-        outcome: JOB_OUTCOMES.retried,
-        errorType: 'timeout',
-      });
+    telemetry.consumer('email').lost(job('j1', { project: 'acme' }, { attempt: 2 }), {
+      outcome: JOB_OUTCOMES.retried,
+      errorType: 'timeout',
+    });
     const metrics = await otel.collect();
     const where = { 'messaging.destination.name': 'email', project: 'acme' };
     expect(
