@@ -7,6 +7,7 @@ import {
   type Context,
   type Link,
   type Span,
+  type SpanContext,
   type Tracer,
 } from '@opentelemetry/api';
 import { LabelSet } from './labels/label-set.js';
@@ -102,6 +103,11 @@ export interface OperationSummary {
   readonly carriers?: readonly unknown[];
   /** The producers' contexts, already extracted: used instead of `carriers` when given. */
   readonly producers?: readonly (ExtractedContext | undefined)[];
+  /**
+   * Spans to link to instead of the producers, whatever `producerRelationship` says: a settle of
+   * several messages at once links to the process span of each.
+   */
+  readonly linked?: readonly SpanContext[];
 }
 
 /** Classifies one attempt; see {@link QueueAdapter.verdict}. */
@@ -365,8 +371,9 @@ export class JobTelemetry<Job> {
     } else if (summary.messageCount > 1) {
       attributes[ATTR_MESSAGING_BATCH_MESSAGE_COUNT] = summary.messageCount;
     }
-    const links =
-      this.options.producerRelationship === 'none'
+    const links = summary.linked
+      ? summary.linked.map((spanContext): Link => ({ context: spanContext }))
+      : this.options.producerRelationship === 'none'
         ? []
         : summary.producers
           ? toLinks(summary.producers)
