@@ -149,6 +149,12 @@ export interface QueueConsumer<Job> {
   ): Promise<T>;
   /** Counts messages delivered to the application (`messaging.client.consumed.messages`). */
   consumed(count: number): void;
+  /**
+   * Counts the outcome of an earlier attempt of `job` that no worker recorded, such as one whose
+   * worker died: the queue's own state, read on the job's next attempt, says how it ended. Its
+   * duration is unknown, so only `queuetel.job.outcomes` counts it.
+   */
+  lost(job: Job, verdict: Verdict): void;
 }
 
 /** What a queue's consumer resolves once. */
@@ -221,7 +227,17 @@ export class JobTelemetry<Job> {
       queue,
       process: (jobs, plan, fn, verdict) => this.#process(handle, jobs, plan, fn, verdict),
       consumed: (count) => (handle.consumed ??= handle.metrics.consumed()).add(count),
+      lost: (job, verdict) => this.#lost(handle, job, verdict),
     };
+  }
+
+  #lost(handle: QueueHandle, job: Job, verdict: Verdict): void {
+    try {
+      const series = this.metrics.series(handle.metrics, this.labels.read(job), handle.seriesRoot);
+      series.end(verdict.outcome, verdict.errorType).outcomes.add(1);
+    } catch (error) {
+      this.reporter.report('lost', 'counting a lost attempt failed', error);
+    }
   }
 
   /** A job's path: read its facts and labels, find its series, run, record once. */
