@@ -62,13 +62,6 @@ export default defineConfig({
         test: {
           name: 'stack',
           include: failingRun ? ['test/fixtures/failing-run/stack.fails.ts'] : ['test/stack/**/*.test.ts'],
-          // Written against Jaeger, both Prometheus lines and the gateway pair, but not yet passing
-          // on the real programs (issue 15 is open for them): kept out of the suite until they do.
-          exclude: [
-            'test/stack/traces-and-metrics.test.ts',
-            'test/stack/gateway.test.ts',
-            'test/stack/prometheus3-otlp.test.ts',
-          ],
           globalSetup: ['test/harness/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 240_000,

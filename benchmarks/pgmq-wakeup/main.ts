@@ -5,28 +5,28 @@
  * handled and a random pause, so the consumer is always idle when one arrives.
  *
  * npm run bench:pgmq-wakeup [-- --messages 40]   (DATABASE_URL, or a throwaway embedded PostgreSQL)
- * Writes benchmarks/pgmq-wakeup/results.json and prints the section docs/benchmarks.md carries.
+ * Writes benchmarks/results/pgmq-wakeup.json, which `npm run bench:report` renders into
+ * docs/benchmarks.md.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { cpus } from 'node:os';
 import pg from 'pg';
 import { PgmqClient } from '@queuetel/pgmq';
 import { startEmbeddedPostgres, type RunningPostgres } from '../../test/harness/postgres.js';
+import { describeMachine, finishMachine, readCpuTimes } from '../lib/machine.js';
+import { writeResults } from '../lib/results.js';
+import { renderWakeupSection, type WakeupResult, type WakeupRun } from './report.js';
 
 const POLL_INTERVAL_MS = 1000;
+/** The pgmq version the fixture plays: the newest it knows. */
+const PGMQ_VERSION = '1.12';
 const messagesArg = process.argv.indexOf('--messages');
 const MESSAGES = messagesArg > 0 ? Number(process.argv[messagesArg + 1]) : 40;
 
-interface ModeResult {
-  readonly mode: 'notify' | 'poll';
-  readonly messages: number;
-  readonly medianMs: number;
-  readonly p95Ms: number;
-  readonly maxMs: number;
-}
-
 async function main(): Promise<void> {
+  // Other work on the machine shows in every figure; how busy it was is kept with them.
+  const machine = describeMachine();
+  const cpuBefore = readCpuTimes();
   let server: RunningPostgres | undefined;
   const baseUrl = process.env.DATABASE_URL ?? (server = await startEmbeddedPostgres()).url;
   const database = `pgmq_wakeup_${randomBytes(4).toString('hex')}`;
@@ -40,15 +40,21 @@ async function main(): Promise<void> {
   try {
     const setup = await pool.connect();
     try {
-      await setup.query(`SELECT set_config('pgmq_fixture.version', '1.12', false)`);
+      await setup.query(`SELECT set_config('pgmq_fixture.version', $1, false)`, [PGMQ_VERSION]);
       await setup.query(readFileSync(new URL('../../test/fixtures/pgmq.sql', import.meta.url), 'utf8'));
       const { rows } = await setup.query<{ server_version: string }>('SHOW server_version');
       const version = rows[0]?.server_version ?? 'unknown';
       const pgmq = new PgmqClient(pool);
       const results = [await measure(pgmq, 'notify'), await measure(pgmq, 'poll')];
-      const report = { postgres: version, cpus: cpus().length, pollIntervalMs: POLL_INTERVAL_MS, results };
-      writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
-      console.log(render(report));
+      const run: WakeupRun = {
+        postgres: version,
+        pollIntervalMs: POLL_INTERVAL_MS,
+        pgmq: PGMQ_VERSION,
+        results,
+      };
+      const command = ['npm run bench:pgmq-wakeup', ...process.argv.slice(2)].join(' ');
+      const file = { suite: 'pgmq-wakeup', machine: finishMachine(machine, cpuBefore), command, run };
+      console.log(`wrote ${writeResults('pgmq-wakeup', file)}\n\n${renderWakeupSection(file)}`);
     } finally {
       setup.release();
     }
@@ -60,7 +66,7 @@ async function main(): Promise<void> {
   }
 }
 
-async function measure(pgmq: PgmqClient, mode: 'notify' | 'poll'): Promise<ModeResult> {
+async function measure(pgmq: PgmqClient, mode: 'notify' | 'poll'): Promise<WakeupResult> {
   const queue = `wake_${mode}`;
   await pgmq.create(queue);
   if (mode === 'notify') await pgmq.enableNotifyInsert(queue, 0);
@@ -106,25 +112,6 @@ function quantile(sorted: readonly number[], q: number): number {
 
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;
-}
-
-function render(report: {
-  postgres: string;
-  cpus: number;
-  pollIntervalMs: number;
-  results: ModeResult[];
-}): string {
-  const rows = report.results.map(
-    (r) =>
-      `| ${r.mode === 'notify' ? 'insert notifications (LISTEN)' : `polling every ${report.pollIntervalMs} ms`} | ${r.messages} | ${r.medianMs} | ${r.p95Ms} | ${r.maxMs} |`,
-  );
-  return [
-    '| idle consumer wakes by | messages | median ms | p95 ms | max ms |',
-    '| --- | --- | --- | --- | --- |',
-    ...rows,
-    '',
-    `PostgreSQL ${report.postgres}, ${report.cpus} CPUs, pgmq-compatible fixture playing 1.12.`,
-  ].join('\n');
 }
 
 await main();

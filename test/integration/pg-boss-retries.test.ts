@@ -1,8 +1,8 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
-import { createTestTelemetry } from '../harness/otel.js';
-import { BOSS_SETUPS, eventually, startBoss } from '../harness/pg-boss.js';
+import { createTestTelemetry, type MetricsSnapshot, type TestTelemetry } from '../harness/otel.js';
+import { BOSS_SETUPS, eventually, startBoss, type BossSetup } from '../harness/pg-boss.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -11,6 +11,32 @@ beforeAll(async () => {
 afterAll(async () => {
   await db.drop();
 });
+
+/** The supervisor's sweep, which fails an attempt that stayed active too long, every second. */
+const SWEEP_EVERY_SECOND: Record<BossSetup, Record<string, number>> = {
+  '10.x': { maintenanceIntervalSeconds: 1 },
+  '12.38 built-in on': { superviseIntervalSeconds: 1, monitorIntervalSeconds: 1 },
+  '12.38 built-in off': { superviseIntervalSeconds: 1, monitorIntervalSeconds: 1 },
+};
+
+/** The queue's metrics once no attempt of it is in flight. */
+async function settled(otel: TestTelemetry, queue: string): Promise<MetricsSnapshot> {
+  return eventually(async () => {
+    const collected = await otel.collect();
+    expect(collected.total('queuetel.job.in_flight', { 'messaging.destination.name': queue })).toBe(0);
+    return collected;
+  });
+}
+
+/** One job, two attempts: the first retried as a timeout, the second completed; nothing twice. */
+function expectOneRetryThenCompleted(metrics: MetricsSnapshot, durations: number): void {
+  const outcome = (name: string, more: Record<string, string> = {}) =>
+    metrics.total('queuetel.job.outcomes', { 'queuetel.job.outcome': name, ...more });
+  expect(outcome('retried', { 'error.type': 'timeout' })).toBe(1);
+  expect(outcome('completed')).toBe(1);
+  expect(metrics.total('queuetel.job.outcomes')).toBe(2);
+  expect(metrics.total('queuetel.job.duration')).toBe(durations);
+}
 
 describe.each(BOSS_SETUPS)('pg-boss %s: retries and outcomes', (setup) => {
   it('counts a job that fails twice and then succeeds as 3 attempts, 2 retries and 1 completion', async () => {
@@ -100,6 +126,48 @@ describe.each(BOSS_SETUPS)('pg-boss %s: retries and outcomes', (setup) => {
         'retried',
         'dead_lettered',
       ]);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('counts an attempt that outlived expireInSeconds once, as retried, though its retry follows', async () => {
+    const otel = createTestTelemetry();
+    // pg-boss's default supervise interval: the worker's own timer fails the attempt, as it does in
+    // production. A sweep every second could beat it (see docs/reliability.md).
+    const { boss, stop } = await startBoss(setup, db.url, otel);
+    const queue = `overrun_${setup.replace(/\W+/g, '_')}`;
+    try {
+      await boss.createQueue(queue, { retryLimit: 1, retryDelay: 0, expireInSeconds: 1 });
+      let runs = 0;
+      await boss.work<{ id: string }>(queue, { pollingIntervalSeconds: 0.5 }, async ([job]) => {
+        // The first attempt outlives its limit: it returns only once pg-boss has failed it for that.
+        if (++runs === 1) {
+          await eventually(async () => expect((await boss.getJobById(queue, job!.id))?.state).toBe('retry'));
+        }
+      });
+      const id = await boss.send(queue, {});
+      await eventually(async () => expect((await boss.getJobById(queue, id!))?.state).toBe('completed'));
+      expectOneRetryThenCompleted(await settled(otel, queue), 2);
+    } finally {
+      await stop();
+    }
+  });
+
+  it("counts an attempt whose worker never came back once, on the retry, from pg-boss's own expiry", async () => {
+    const otel = createTestTelemetry();
+    const { boss, stop } = await startBoss(setup, db.url, otel, {}, SWEEP_EVERY_SECOND[setup]);
+    const queue = `abandoned_${setup.replace(/\W+/g, '_')}`;
+    try {
+      await boss.createQueue(queue, { retryLimit: 1, retryDelay: 0, expireInSeconds: 1 });
+      const id = await boss.send(queue, {});
+      // A worker that took the job and died: fetched, never settled, until the supervisor expires it.
+      const fetched = await (boss as unknown as { fetch(name: string): Promise<unknown[]> }).fetch(queue);
+      expect(fetched).toHaveLength(1);
+      await boss.work(queue, { pollingIntervalSeconds: 0.5 }, async () => {});
+      await eventually(async () => expect((await boss.getJobById(queue, id!))?.state).toBe('completed'));
+      // No worker saw the first attempt end, so only one duration.
+      expectOneRetryThenCompleted(await settled(otel, queue), 1);
     } finally {
       await stop();
     }

@@ -317,4 +317,83 @@ describe.each(PGMQ_ROW_SHAPES)('the pgmq consumer on pgmq %s rows', (shape) => {
     );
     expect(waiting).toEqual({ read_ct: 1, hidden: true });
   });
+
+  it('deletes the messages of a batch that succeed together in one statement, linked to their process spans', async () => {
+    const { otel, pgmq } = setup();
+    await pgmq.create('together');
+    const ids = await pgmq.sendBatch(
+      'together',
+      Array.from({ length: 5 }, (_, i) => i),
+    );
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const started: string[] = [];
+    await consumeUntil(
+      pgmq,
+      'together',
+      async (message) => {
+        started.push(message.msgId);
+        // Every handler of the read returns in the same turn of the event loop.
+        if (started.length === 5) release();
+        await gate;
+      },
+      { concurrency: 5 },
+      async () => expect(await count('q_together')).toBe(0),
+    );
+
+    const deletes = otel.spans().filter((span) => span.name === 'delete together');
+    expect(deletes).toHaveLength(1);
+    const [settle] = deletes;
+    expect(settle!.kind).toBe(SpanKind.CLIENT);
+    expect(settle!.attributes).toMatchObject({
+      'messaging.operation.type': 'settle',
+      'messaging.batch.message_count': 5,
+    });
+    expect(settle!.attributes['messaging.message.id']).toBeUndefined();
+    // A trace of its own, linked to the process span of each message it deleted.
+    expect(settle!.parentSpanContext).toBeUndefined();
+    const processes = otel.spans().filter((span) => span.name === 'process together');
+    expect(processes.map((span) => span.attributes['messaging.message.id']).sort()).toEqual([...ids].sort());
+    expect(settle!.links.map((link) => link.context.spanId).sort()).toEqual(
+      processes.map((span) => span.spanContext().spanId).sort(),
+    );
+    const metrics = await otel.collect();
+    const where = { 'messaging.destination.name': 'together', 'messaging.operation.name': 'delete' };
+    expect(metrics.total('messaging.client.operation.duration', where)).toBe(1);
+  });
+
+  it('reports a failed delete of a batch once per message, and leaves the messages to reappear', async () => {
+    const { otel, pgmq } = setup();
+    await pgmq.create('undeletable');
+    await db.query(`
+      CREATE FUNCTION pgmq.refuse_delete() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN RAISE EXCEPTION 'deletes refused'; END $$;
+      CREATE TRIGGER refuse_delete BEFORE DELETE ON pgmq.q_undeletable
+        FOR EACH ROW EXECUTE FUNCTION pgmq.refuse_delete();`);
+    const ids = await pgmq.sendBatch('undeletable', [1, 2, 3]);
+    const reported: { error: unknown; context: ConsumeErrorContext }[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started = 0;
+    await consumeUntil(
+      pgmq,
+      'undeletable',
+      async () => {
+        if (++started === 3) release();
+        await gate;
+      },
+      { concurrency: 3, vt: 60, onError: (error, context) => reported.push({ error, context }) },
+      () => expect(reported).toHaveLength(3),
+    );
+
+    expect(reported.map(({ context }) => context.phase)).toEqual(['settle', 'settle', 'settle']);
+    expect(reported.map(({ context }) => context.message?.msgId).sort()).toEqual([...ids].sort());
+    // One statement failed, so each message is told of the same error.
+    expect(new Set(reported.map(({ error }) => error)).size).toBe(1);
+    expect(String((reported[0]!.error as Error).message)).toContain('deletes refused');
+    const [settle] = otel.spans().filter((span) => span.name === 'delete undeletable');
+    expect(settle!.status.code).toBe(SpanStatusCode.ERROR);
+    const waiting = await db.query<{ read_ct: number }>('SELECT read_ct FROM pgmq.q_undeletable');
+    expect(waiting).toEqual([{ read_ct: 1 }, { read_ct: 1 }, { read_ct: 1 }]);
+  });
 });

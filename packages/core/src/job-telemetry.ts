@@ -7,6 +7,7 @@ import {
   type Context,
   type Link,
   type Span,
+  type SpanContext,
   type Tracer,
 } from '@opentelemetry/api';
 import { LabelSet } from './labels/label-set.js';
@@ -102,6 +103,11 @@ export interface OperationSummary {
   readonly carriers?: readonly unknown[];
   /** The producers' contexts, already extracted: used instead of `carriers` when given. */
   readonly producers?: readonly (ExtractedContext | undefined)[];
+  /**
+   * Spans to link to instead of the producers, whatever `producerRelationship` says: a settle of
+   * several messages at once links to the process span of each.
+   */
+  readonly linked?: readonly SpanContext[];
 }
 
 /** Classifies one attempt; see {@link QueueAdapter.verdict}. */
@@ -143,6 +149,12 @@ export interface QueueConsumer<Job> {
   ): Promise<T>;
   /** Counts messages delivered to the application (`messaging.client.consumed.messages`). */
   consumed(count: number): void;
+  /**
+   * Counts the outcome of an earlier attempt of `job` that no worker recorded, such as one whose
+   * worker died: the queue's own state, read on the job's next attempt, says how it ended. Its
+   * duration is unknown, so only `queuetel.job.outcomes` counts it.
+   */
+  lost(job: Job, verdict: Verdict): void;
 }
 
 /** What a queue's consumer resolves once. */
@@ -215,7 +227,17 @@ export class JobTelemetry<Job> {
       queue,
       process: (jobs, plan, fn, verdict) => this.#process(handle, jobs, plan, fn, verdict),
       consumed: (count) => (handle.consumed ??= handle.metrics.consumed()).add(count),
+      lost: (job, verdict) => this.#lost(handle, job, verdict),
     };
+  }
+
+  #lost(handle: QueueHandle, job: Job, verdict: Verdict): void {
+    try {
+      const series = this.metrics.series(handle.metrics, this.labels.read(job), handle.seriesRoot);
+      series.end(verdict.outcome, verdict.errorType).outcomes.add(1);
+    } catch (error) {
+      this.reporter.report('lost', 'counting a lost attempt failed', error);
+    }
   }
 
   /** A job's path: read its facts and labels, find its series, run, record once. */
@@ -349,8 +371,9 @@ export class JobTelemetry<Job> {
     } else if (summary.messageCount > 1) {
       attributes[ATTR_MESSAGING_BATCH_MESSAGE_COUNT] = summary.messageCount;
     }
-    const links =
-      this.options.producerRelationship === 'none'
+    const links = summary.linked
+      ? summary.linked.map((spanContext): Link => ({ context: spanContext }))
+      : this.options.producerRelationship === 'none'
         ? []
         : summary.producers
           ? toLinks(summary.producers)

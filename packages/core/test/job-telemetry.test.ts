@@ -57,6 +57,28 @@ function producerCarrier(otel: ReturnType<typeof createTestTelemetry>) {
 }
 
 describe.each<MetricsPath>(['producer', 'meter'])('job telemetry through the %s path', (path) => {
+  it("counts a lost attempt's outcome under the job's labels, with no attempt, duration or span", async () => {
+    const { otel, telemetry } = setup({ labels: { project: { from: 'data.project' } } }, path);
+    telemetry.consumer('email').lost(job('j1', { project: 'acme' }, { attempt: 2 }), {
+      outcome: JOB_OUTCOMES.retried,
+      errorType: 'timeout',
+    });
+    const metrics = await otel.collect();
+    const where = { 'messaging.destination.name': 'email', project: 'acme' };
+    expect(
+      metrics.total('queuetel.job.outcomes', {
+        ...where,
+        'queuetel.job.outcome': 'retried',
+        'error.type': 'timeout',
+      }),
+    ).toBe(1);
+    expect(metrics.total('queuetel.job.outcomes')).toBe(1);
+    expect(metrics.total('queuetel.job.attempts')).toBe(0);
+    expect(metrics.total('queuetel.job.duration')).toBe(0);
+    expect(metrics.total('queuetel.job.in_flight')).toBe(0);
+    expect(otel.spans()).toHaveLength(0);
+  });
+
   it('gives one job a CONSUMER process span with the messaging attributes and its labels', async () => {
     const { otel, telemetry } = setup({ labels: { project: { from: 'data.project' } } }, path);
     const result = await telemetry

@@ -2,6 +2,7 @@ import type { JobTelemetry, SpanPlan } from '@queuetel/core';
 import { runTraced } from '@queuetel/core/internal';
 import { activeBuiltInSpan } from './built-in.js';
 import { keepCarrier, takeCarrier } from './data-carrier.js';
+import { LostAttempts } from './lost-attempts.js';
 import type { BatchHandler, JobHandler, PgBossJob } from './types.js';
 
 const OWN_SPAN: SpanPlan = Object.freeze({ kind: 'own' });
@@ -17,6 +18,7 @@ export interface ConsumerContext {
   /** Whether pg-boss is expected to wrap each handler call in a process span of its own. */
   readonly builtInExpected: boolean;
   readonly fail: FailJob;
+  readonly lostAttempts: LostAttempts;
 }
 
 /**
@@ -65,11 +67,15 @@ export function instrumentHandler(
   // Resolved once: the queue of a work() call never changes.
   const consumer = telemetry.consumer(queue);
 
-  // The worker loop runs untraced (no spans for its polling); what the handler does is the user's.
-  return (jobs: PgBossJob[], ...rest: unknown[]) => runTraced(() => handle(jobs, rest));
+  return (jobs: PgBossJob[], ...rest: unknown[]) => {
+    for (const job of jobs) keepCarrier(job, takeCarrier(job));
+    // The worker loop runs untraced (no spans for its polling); what the handler does is the user's.
+    if (!LostAttempts.anyRetry(jobs)) return runTraced(() => handle(jobs, rest));
+    // A retry may follow an attempt nobody counted; the read that tells is queuetel's, untraced too.
+    return context.lostAttempts.count(jobs, consumer).then(() => runTraced(() => handle(jobs, rest)));
+  };
 
   function handle(jobs: PgBossJob[], rest: unknown[]): Promise<unknown> {
-    for (const job of jobs) keepCarrier(job, takeCarrier(job));
     const builtIn = activeBuiltInSpan();
     if (!builtIn) {
       if (context.builtInExpected) {

@@ -3,6 +3,7 @@ import { expectBoolean, runUntraced } from '@queuetel/core/internal';
 import { hasBuiltInTelemetry } from './built-in.js';
 import { eachJob, instrumentHandler, type ConsumerContext } from './consumer.js';
 import { pgBossAdapter, type QueuePolicy } from './job-adapter.js';
+import { LostAttempts } from './lost-attempts.js';
 import { instrumentInsert, instrumentSendCall, stampInsert, stampSendCall } from './producer.js';
 import type {
   BatchHandler,
@@ -51,19 +52,21 @@ export function instrumentPgBoss(
 
   // Each worked queue's retry policy, read once when work() starts rather than fetched with every job.
   const policies = new Map<string, QueuePolicy>();
-  const telemetry = new JobTelemetry(
-    resolved,
-    pgBossAdapter((queue) => policies.get(queue)),
-  );
   const original = (method: keyof PgBossLike): Call | undefined => {
     const fn: unknown = Reflect.get(boss, method);
     return typeof fn === 'function' ? (fn as Call).bind(boss) : undefined;
   };
+  const lostAttempts = new LostAttempts(original('getJobById'));
+  const telemetry = new JobTelemetry(
+    resolved,
+    pgBossAdapter((queue) => policies.get(queue), lostAttempts),
+  );
   const fail = original('fail')!;
   const consumer: ConsumerContext = {
     telemetry,
     builtInExpected: builtInTelemetry,
     fail: (queue, id, error) => fail(queue, id, error),
+    lostAttempts,
   };
 
   const patches = new Map<string, Call>();

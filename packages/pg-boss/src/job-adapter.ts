@@ -8,6 +8,7 @@ import {
 } from '@queuetel/core';
 import manifest from '../package.json' with { type: 'json' };
 import { eligibleAtOf, keptCarrier } from './data-carrier.js';
+import type { LostAttempts } from './lost-attempts.js';
 import type { PgBossJob } from './types.js';
 
 export const PG_BOSS_SYSTEM = 'pg-boss';
@@ -24,14 +25,20 @@ export interface QueuePolicy {
  * were taken out of the job's data on arrival, since the handler must not see them, and kept with
  * the job (see `keepCarrier`). `policyOf` gives the retry policy of the job's queue.
  */
-export function pgBossAdapter(policyOf: (queue: string) => QueuePolicy | undefined): QueueAdapter<PgBossJob> {
+export function pgBossAdapter(
+  policyOf: (queue: string) => QueuePolicy | undefined,
+  lostAttempts: LostAttempts,
+): QueueAdapter<PgBossJob> {
   return Object.freeze({
     system: PG_BOSS_SYSTEM,
     scope: SCOPE,
     facts: (job: PgBossJob) => jobFacts(job),
     carrier: keptCarrier,
-    verdict: (job: PgBossJob, failure: Failure | undefined, seconds: number) =>
-      jobVerdict(job, failure, seconds, policyOf(job.name)),
+    verdict: (job: PgBossJob, failure: Failure | undefined, seconds: number) => {
+      const verdict = jobVerdict(job, failure, seconds, policyOf(job.name));
+      if (verdict.outcome === JOB_OUTCOMES.retried) lostAttempts.sawFail(job);
+      return verdict;
+    },
   });
 }
 

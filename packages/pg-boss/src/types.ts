@@ -16,6 +16,8 @@ export interface PgBossJob<Data = unknown> {
   startAfter?: Date;
   startedOn?: Date;
   deadLetter?: string | null;
+  /** What the last attempt left: its result, its error, or pg-boss's mark on an attempt it expired. */
+  output?: unknown;
   signal?: AbortSignal;
 }
 
@@ -40,6 +42,7 @@ export interface PgBossLike {
   upsert?(...args: unknown[]): Promise<unknown>;
   getInstances?(...args: unknown[]): Promise<unknown>;
   getQueue?(...args: unknown[]): Promise<unknown>;
+  getJobById?(...args: unknown[]): Promise<unknown>;
 }
 
 export interface PgBossInstrumentationOptions extends InstrumentationOptions<PgBossJob> {

@@ -1,3 +1,4 @@
+import type { SpanContext } from '@opentelemetry/api';
 import { JobTelemetry, QueuetelConfigError, resolveOptions, type OperationSummary } from '@queuetel/core';
 import { extractCarrier, runUntraced, typeName } from '@queuetel/core/internal';
 import { resolveConsumeOptions, type ConsumerSettings } from './consumer-options.js';
@@ -416,7 +417,20 @@ export class PgmqClient {
     const polling = new PgmqClient(this.#db, this.#instrumentation as PgmqOptions);
     polling.#polls = true;
     return runConsumer(
-      { client: polling, db: this.#db, telemetry: this.#instrumentation.telemetry },
+      {
+        client: polling,
+        db: this.#db,
+        telemetry: this.#instrumentation.telemetry,
+        settleMany: (queue, operation, ids, linked) =>
+          this.#settle(
+            queue,
+            OPERATION[operation],
+            ids,
+            SQL[`${operation}One`],
+            SQL[`${operation}Many`],
+            linked,
+          ),
+      },
       queue,
       handler,
       settings,
@@ -469,16 +483,24 @@ export class PgmqClient {
     ids: MessageId | readonly MessageId[],
     one: string,
     many: string,
+    linked?: readonly SpanContext[],
   ): Promise<boolean | string[]> {
     const { telemetry } = this.#instrumentation;
     if (Array.isArray(ids)) {
       const list = (ids as readonly MessageId[]).map(String);
+      const query = () => run(this.#db, queue, many, [queue, list]);
       return telemetry.operation(
         queue,
         operation,
         'settle',
-        async () => (await run(this.#db, queue, many, [queue, list])).map((row) => String(row.msg_id)),
-        (done): OperationSummary => ({ messageCount: done.length, messageId: done[0] }),
+        // A consumer's settle of several messages runs outside any process span: its query would be
+        // a trace of its own in a database instrumentation, so it runs untraced, as polls do. Its
+        // settle span is made after the query, outside that, and links to the process spans.
+        async () =>
+          (await (linked?.length ? runUntraced(telemetry.options.tracePolling, query) : query())).map((row) =>
+            String(row.msg_id),
+          ),
+        (done): OperationSummary => ({ messageCount: done.length, messageId: done[0], linked }),
       );
     }
     const id = String(ids);

@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, context, type Context } from '@opentelemetry/api';
+import { ROOT_CONTEXT, context, type Context, type SpanContext } from '@opentelemetry/api';
 import {
   JOB_OUTCOMES,
   type Failure,
@@ -13,6 +13,7 @@ import { MaxReadsExceededError, PgmqTableLayoutError, isRowShapeMismatch } from 
 import { groupOf } from './headers.js';
 import { listenForInserts, type InsertListener } from './insert-listener.js';
 import { PGMQ_SYSTEM, messageVerdict } from './message-adapter.js';
+import { SettleBatch } from './settle-batch.js';
 import type { ConsumeErrorContext, MessageHandler, MessageId, PgmqMessage, Queryable } from './types.js';
 
 const OWN_SPAN: SpanPlan = Object.freeze({ kind: 'own' });
@@ -38,6 +39,16 @@ export interface ConsumerDeps {
   /** The client's database, for the heartbeat. */
   readonly db: Queryable;
   readonly telemetry: JobTelemetry<PgmqMessage>;
+  /**
+   * Deletes or archives many messages of `queue` in one statement and one settle span, linked to
+   * `linked` (their process spans) when there are any.
+   */
+  readonly settleMany: (
+    queue: string,
+    operation: 'delete' | 'archive',
+    ids: readonly string[],
+    linked: readonly SpanContext[],
+  ) => Promise<unknown>;
 }
 
 /**
@@ -86,7 +97,8 @@ export function runConsumer<T>(
 
 /**
  * The loop: read no more messages than there are free slots (a message waiting for a slot would
- * use up its visibility timeout), run each in its own process span, then settle it:
+ * use up its visibility timeout), run each in its own process span, then settle it (the messages
+ * that succeed at about the same time together, in one statement: {@link SettleBatch}):
  *
  * | the handler                        | the message                                                   | outcome         |
  * | ---------------------------------- | ------------------------------------------------------------- | --------------- |
@@ -101,6 +113,8 @@ class Consumer<T> {
   readonly #consumer: QueueConsumer<PgmqMessage>;
   readonly #handler: MessageHandler<T>;
   readonly #settings: ConsumerSettings;
+  /** Deletes (or archives, `onSuccess`) the messages whose handlers returned. */
+  readonly #successes: SettleBatch;
   readonly #running = new Set<Promise<void>>();
   /** FIFO: the last message started of each group, which the group's next one waits for. */
   readonly #groupTails = new Map<string, Promise<Outcome>>();
@@ -113,6 +127,9 @@ class Consumer<T> {
     this.#consumer = deps.telemetry.consumer(queue);
     this.#handler = handler;
     this.#settings = settings;
+    this.#successes = new SettleBatch((ids, linked) =>
+      deps.settleMany(queue, settings.onSuccess, ids, linked),
+    );
   }
 
   /** Listens for inserts when the queue has notifications; a failure to is reported, and it polls. */
@@ -245,7 +262,8 @@ class Consumer<T> {
       if (!exceeded) this.#report(error, 'handler', message);
     }
     try {
-      await context.with(processContext, () => this.#settle(message, failure, ifFailed));
+      if (!failure) await this.#successes.settle(message.msgId, processContext);
+      else await context.with(processContext, () => this.#settleFailure(message, ifFailed));
     } catch (error) {
       this.#report(this.#classify(error, 'settle a message of'), 'settle', message);
     }
@@ -258,15 +276,11 @@ class Consumer<T> {
     return this.#settings.deadLetterQueue === undefined ? JOB_OUTCOMES.failed : JOB_OUTCOMES.dead_lettered;
   }
 
-  async #settle(message: PgmqMessage<T>, failure: Failure | undefined, ifFailed: JobOutcome): Promise<void> {
+  /** Settles a message whose handler failed (or never ran), one by one: failures are the exception. */
+  async #settleFailure(message: PgmqMessage<T>, ifFailed: JobOutcome): Promise<void> {
     const { client } = this.#deps;
     const queue = this.#queue;
     const id = message.msgId;
-    if (!failure) {
-      if (this.#settings.onSuccess === 'archive') await client.archive(queue, id);
-      else await client.delete(queue, id);
-      return;
-    }
     switch (ifFailed) {
       case JOB_OUTCOMES.retried: {
         const seconds = this.#backoff(message.readCount);

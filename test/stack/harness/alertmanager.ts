@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { REPO_ROOT, stackBinary } from '../../../scripts/stack/components.js';
 import { readShipped, replaceAt, valueAt, type Config, type Scratch } from './config.js';
-import { freeAddress, httpOk, startProcess, type StackProcess } from './process.js';
+import { freeAddress, httpOk, onFreePorts, startProcess, type StackProcess } from './process.js';
 
 /** One notification as Alertmanager's webhook sends it. */
 export interface Notification {
@@ -58,7 +58,15 @@ export interface GroupTimings {
  * and the SMS bridge. Routing, grouping, inhibition and templates are the shipped ones; the group
  * timings are shortened as `timings` says.
  */
-export async function startAlertmanager(
+export function startAlertmanager(
+  scratch: Scratch,
+  webhook: Webhook,
+  timings: GroupTimings,
+): Promise<RunningAlertmanager> {
+  return onFreePorts(() => startAlertmanagerOnce(scratch, webhook, timings));
+}
+
+async function startAlertmanagerOnce(
   scratch: Scratch,
   webhook: Webhook,
   timings: GroupTimings,

@@ -1,6 +1,6 @@
 import { stackBinary } from '../../../scripts/stack/components.js';
 import { readShipped, replaceAt, type Config, type Scratch } from './config.js';
-import { freeAddress, freePort, httpOk, startProcess, type StackProcess } from './process.js';
+import { freeAddress, freePort, httpOk, onFreePorts, startProcess, type StackProcess } from './process.js';
 
 /** A running collector, from one of the shipped configurations with its addresses changed. */
 export interface RunningCollector {
@@ -18,7 +18,16 @@ export interface RunningCollector {
  * `rewrite` changes that configuration's addresses (or, where a test says so, a timing); the
  * health check and the collector's own telemetry are moved to free ports here.
  */
-export async function startCollector(
+export function startCollector(
+  name: string,
+  scratch: Scratch,
+  shipped: string,
+  rewrite: (config: Config) => Promise<Partial<Omit<RunningCollector, 'process'>>>,
+): Promise<RunningCollector> {
+  return onFreePorts(() => startCollectorOnce(name, scratch, shipped, rewrite));
+}
+
+async function startCollectorOnce(
   name: string,
   scratch: Scratch,
   shipped: string,

@@ -1,6 +1,6 @@
 import { stackBinary } from '../../../scripts/stack/components.js';
 import type { Scratch } from './config.js';
-import { freeAddress, freePort, httpOk, startProcess, type StackProcess } from './process.js';
+import { freeAddress, freePort, httpOk, onFreePorts, startProcess, type StackProcess } from './process.js';
 
 /** A span as Jaeger's API v3 returns it (OTLP's shape), with attributes flattened. */
 export interface StoredSpan {
@@ -29,13 +29,19 @@ export interface RunningJaeger {
   readonly queryUrl: string;
   /** A trace by id (hex), or undefined while Jaeger has none of its spans. */
   trace(traceId: string): Promise<StoredSpan[] | undefined>;
+  /** The spans of the traces found by service and operation name over the last ten minutes. */
+  search(service: string, operation: string): Promise<StoredSpan[]>;
 }
 
 /**
  * Jaeger v2 with in-memory storage, as the compose file runs it (the image's default is the same
  * all-in-one memory set-up), on free loopback ports.
  */
-export async function startJaeger(name: string, scratch: Scratch): Promise<RunningJaeger> {
+export function startJaeger(name: string, scratch: Scratch): Promise<RunningJaeger> {
+  return onFreePorts(() => startJaegerOnce(name, scratch));
+}
+
+async function startJaegerOnce(name: string, scratch: Scratch): Promise<RunningJaeger> {
   const binary = stackBinary('jaeger');
   const otlpGrpc = await freeAddress();
   const otlpHttp = await freeAddress();
@@ -74,6 +80,7 @@ export async function startJaeger(name: string, scratch: Scratch): Promise<Runni
     otlpHttp: `http://${otlpHttp}`,
     queryUrl,
     trace: (traceId) => fetchTrace(queryUrl, traceId),
+    search: (service, operation) => searchTraces(queryUrl, service, operation),
   };
 }
 
@@ -122,19 +129,44 @@ const STATUS_NAMES: Record<string, number> = {
   STATUS_CODE_ERROR: 2,
 };
 
-async function fetchTrace(queryUrl: string, traceId: string): Promise<StoredSpan[] | undefined> {
-  const response = await fetch(`${queryUrl}/api/v3/traces/${traceId}`, { signal: AbortSignal.timeout(5000) });
-  if (response.status === 404) return undefined;
-  if (!response.ok)
-    throw new Error(`Jaeger GET trace ${traceId}: HTTP ${response.status} ${await response.text()}`);
-  const body = (await response.json()) as {
-    result?: {
-      resourceSpans?: {
-        resource?: { attributes?: OtlpAttributes };
-        scopeSpans?: { spans?: ApiV3Span[] }[];
-      }[];
-    };
+/** What API v3 answers with: OTLP's JSON, wrapped in `result`. */
+interface ApiV3Traces {
+  result?: {
+    resourceSpans?: {
+      resource?: { attributes?: OtlpAttributes };
+      scopeSpans?: { spans?: ApiV3Span[] }[];
+    }[];
   };
+}
+
+/** GET on the query service's API v3; undefined on 404, which is how it says "no trace found". */
+async function getTraces(url: string, what: string): Promise<StoredSpan[] | undefined> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  if (response.status === 404) return undefined;
+  if (!response.ok) throw new Error(`Jaeger ${what}: HTTP ${response.status} ${await response.text()}`);
+  return spansOf((await response.json()) as ApiV3Traces);
+}
+
+async function fetchTrace(queryUrl: string, traceId: string): Promise<StoredSpan[] | undefined> {
+  const spans = await getTraces(`${queryUrl}/api/v3/traces/${traceId}`, `GET trace ${traceId}`);
+  return spans && spans.length > 0 ? spans : undefined;
+}
+
+async function searchTraces(queryUrl: string, service: string, operation: string): Promise<StoredSpan[]> {
+  const now = Date.now();
+  const params = new URLSearchParams({
+    'query.service_name': service,
+    'query.operation_name': operation,
+    'query.start_time_min': new Date(now - 10 * 60_000).toISOString(),
+    'query.start_time_max': new Date(now + 60_000).toISOString(),
+    // Jaeger 2's name for the most traces to return (`search_depth` in its protobuf is refused here).
+    'query.num_traces': '100',
+  });
+  const what = `search ${service} ${operation}`;
+  return (await getTraces(`${queryUrl}/api/v3/traces?${params.toString()}`, what)) ?? [];
+}
+
+function spansOf(body: ApiV3Traces): StoredSpan[] {
   const spans: StoredSpan[] = [];
   for (const resourceSpans of body.result?.resourceSpans ?? []) {
     const resource = flatten(resourceSpans.resource?.attributes);
@@ -157,5 +189,5 @@ async function fetchTrace(queryUrl: string, traceId: string): Promise<StoredSpan
       }
     }
   }
-  return spans.length > 0 ? spans : undefined;
+  return spans;
 }

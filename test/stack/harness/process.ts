@@ -2,16 +2,40 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { eventually } from '../../harness/pg-boss.js';
 
-/** A free TCP port on loopback, chosen by the kernel. */
+// Ports handed out already: the kernel may offer a port again once it is closed, before the
+// program it was picked for has bound it.
+const handedOut = new Set<number>();
+
+/** A free TCP port on loopback, chosen by the kernel, and never the same one twice in a run. */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  for (;;) {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    const { port } = server.address() as { port: number };
+    await new Promise((resolve) => server.close(resolve));
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+}
+
+/**
+ * Runs `start`, which picks ports with freePort() and starts a program on them, once more with new
+ * ports when the program finds one taken: a port is free when it is picked, and any process on the
+ * machine (an outgoing connection's local port included) may take it before the program binds it.
+ */
+export async function onFreePorts<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      const clash = /address already in use/.test((error as Error).message);
+      if (!clash || attempt >= attempts) throw error;
+    }
+  }
 }
 
 /** Loopback `host:port` on a free port. */

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { REPO_ROOT, stackBinary, type StackProgram } from '../../../scripts/stack/components.js';
 import { readShipped, replaceAt, valueAt, type Config, type Scratch } from './config.js';
-import { freeAddress, httpOk, startProcess, type StackProcess } from './process.js';
+import { freeAddress, httpOk, onFreePorts, startProcess, type StackProcess } from './process.js';
 
 export const SHIPPED_RULES = join(REPO_ROOT, 'collector', 'prometheus', 'rules', 'queuetel-alerts.yml');
 
@@ -46,7 +46,15 @@ export interface PrometheusOptions {
 }
 
 /** Prometheus with collector/prometheus/prometheus.yml, its addresses and rule paths changed. */
-export async function startPrometheus(
+export function startPrometheus(
+  name: string,
+  scratch: Scratch,
+  options: PrometheusOptions,
+): Promise<RunningPrometheus> {
+  return onFreePorts(() => startPrometheusOnce(name, scratch, options));
+}
+
+async function startPrometheusOnce(
   name: string,
   scratch: Scratch,
   options: PrometheusOptions,

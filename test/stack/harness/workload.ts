@@ -19,12 +19,19 @@ export function callerTrace(): CallerTrace {
 
 /** What the known workload leaves, per outcome and in total, for each queue it runs on. */
 export const WORKLOAD = {
-  completed: 4,
+  completed: 5,
   retried: 1,
   deadLettered: 1,
-  /** Handler runs: 4 that complete, and the failing job's two attempts. */
-  attempts: 6,
+  /** Handler runs: 5 that complete, and the failing job's two attempts. */
+  attempts: 7,
+  /** Attempts after the first: the failing job's second one. */
+  retries: 1,
+  /** Label values folded: the one project the workers' label declaration does not list. */
+  foldedOther: 1,
 } as const;
+
+/** A project the workers' label declaration does not list (test/stack/fixtures/worker.ts). */
+const UNDECLARED_PROJECT = 'initech';
 
 export interface WorkloadRun {
   /** The trace of the request that enqueued the first job, and that job's id. */
@@ -33,20 +40,22 @@ export interface WorkloadRun {
 }
 
 /**
- * Four jobs that complete (project acme) and one that fails twice and is dead-lettered (project
- * globex), each enqueued by an HTTP request with a trace of its own. Resolves once the worker has
- * handled all six attempts.
+ * Four jobs that complete (project acme), one that completes for a project the workers do not
+ * declare (counted under `_other`, and as one folded label value), and one that fails twice and is
+ * dead-lettered (project globex), each enqueued by an HTTP request with a trace of its own. Resolves
+ * once the worker has handled all seven attempts.
  */
 export async function runWorkload(worker: RunningWorker): Promise<WorkloadRun> {
   const before = worker.handled().length;
-  const callers = Array.from({ length: 5 }, callerTrace);
+  const callers = Array.from({ length: 6 }, callerTrace);
   const ids: string[] = [];
   for (let i = 0; i < 4; i++) ids.push(await worker.enqueue({ project: 'acme' }, callers[i]!.traceparent));
-  const failedId = await worker.enqueue({ project: 'globex', fail: true }, callers[4]!.traceparent);
+  await worker.enqueue({ project: UNDECLARED_PROJECT }, callers[4]!.traceparent);
+  const failedId = await worker.enqueue({ project: 'globex', fail: true }, callers[5]!.traceparent);
   await eventually(() => expect(worker.handled().length - before).toBe(WORKLOAD.attempts), 30_000);
   return {
     completedJob: { id: ids[0]!, caller: callers[0]! },
-    failedJob: { id: failedId, caller: callers[4]! },
+    failedJob: { id: failedId, caller: callers[5]! },
   };
 }
 

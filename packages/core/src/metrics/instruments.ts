@@ -121,7 +121,10 @@ export const INSTRUMENTS = Object.freeze({
     description: 'Label values replaced by a marker, by label key and reason.',
   }),
 
-  // The messaging conventions' metrics (copied names; the conventions are in development).
+  // The messaging conventions' metrics (copied names; the conventions are in development). Their
+  // descriptions are the conventions' own, word for word: pg-boss's built-in telemetry uses them
+  // too, and one name with two descriptions in a collector makes its Prometheus exporter log a
+  // conflict on every scrape.
   processDuration: instrument({
     name: 'messaging.process.duration',
     lane: 'messaging',
@@ -129,7 +132,7 @@ export const INSTRUMENTS = Object.freeze({
     unit: 's',
     buckets: DURATION_BUCKETS,
     attributes: [ATTR_MESSAGING_OPERATION_NAME, ATTR_ERROR_TYPE],
-    description: 'Duration of a processing operation.',
+    description: 'Duration of processing operation.',
   }),
   operationDuration: instrument({
     name: 'messaging.client.operation.duration',
@@ -138,7 +141,7 @@ export const INSTRUMENTS = Object.freeze({
     unit: 's',
     buckets: DURATION_BUCKETS,
     attributes: [ATTR_MESSAGING_OPERATION_NAME, ATTR_ERROR_TYPE],
-    description: 'Duration of a messaging operation initiated by a producer or consumer client.',
+    description: 'Duration of messaging operation initiated by a producer or consumer client.',
   }),
   sentMessages: instrument({
     name: 'messaging.client.sent.messages',
@@ -146,7 +149,7 @@ export const INSTRUMENTS = Object.freeze({
     kind: 'counter',
     unit: '{message}',
     attributes: [ATTR_MESSAGING_OPERATION_NAME, ATTR_ERROR_TYPE],
-    description: 'Messages a producer attempted to send.',
+    description: 'Number of messages producer attempted to send to the broker.',
   }),
   consumedMessages: instrument({
     name: 'messaging.client.consumed.messages',
@@ -154,7 +157,7 @@ export const INSTRUMENTS = Object.freeze({
     kind: 'counter',
     unit: '{message}',
     attributes: [ATTR_MESSAGING_OPERATION_NAME],
-    description: 'Messages delivered to the application.',
+    description: 'Number of messages that were delivered to the application.',
   }),
 
   // Lane A: queue state read from the database by one elected collector.
