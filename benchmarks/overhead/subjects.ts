@@ -43,7 +43,7 @@ const QUEUE = 'bench';
 const UNUSED_URL = 'postgres://127.0.0.1:1/unused';
 
 /** Every subject the overhead suite can measure, in report order; `bare` is the baseline. */
-const FACTORIES: Record<string, (options: SubjectOptions) => Subject> = {
+const FACTORIES: Record<string, (options: SubjectOptions) => Subject | Promise<Subject>> = {
   bare: () => bare(),
   full: (options) =>
     queuetel(
@@ -81,9 +81,12 @@ const FACTORIES: Record<string, (options: SubjectOptions) => Subject> = {
 export const SUBJECT_IDS: readonly string[] = Object.keys(FACTORIES);
 
 /** The named subjects (all by default), the baseline always first. */
-export function createSubjects(options: SubjectOptions, ids: readonly string[] = SUBJECT_IDS): Subject[] {
+export async function createSubjects(
+  options: SubjectOptions,
+  ids: readonly string[] = SUBJECT_IDS,
+): Promise<Subject[]> {
   for (const id of ids) if (!FACTORIES[id]) throw new Error(`unknown overhead subject '${id}'`);
-  return ['bare', ...ids.filter((id) => id !== 'bare')].map((id) => FACTORIES[id]!(options));
+  return Promise.all(['bare', ...ids.filter((id) => id !== 'bare')].map((id) => FACTORIES[id]!(options)));
 }
 
 function bare(): Subject {
@@ -118,11 +121,11 @@ interface QueuetelSetup {
  * PgBoss instance is real but never started: its `work()` is replaced, before instrumenting, by one
  * that keeps the handler it is given, so the benchmark can call it with one job at a time.
  */
-function instrumentedHandler(
+async function instrumentedHandler(
   sdk: BenchSdk,
   setup: QueuetelSetup,
   handler: JobHandler,
-): (jobs: PgBossJob<unknown>[]) => Promise<unknown> {
+): Promise<(jobs: PgBossJob<unknown>[]) => Promise<unknown>> {
   const boss = new PgBoss({
     connectionString: UNUSED_URL,
     openTelemetry: setup.builtIn
@@ -130,6 +133,13 @@ function instrumentedHandler(
       : { enabled: false },
   });
   let captured: ((jobs: PgBossJob<unknown>[]) => Promise<unknown>) | undefined;
+  // work() reads the queue's retry policy once before it starts the worker; the bench queue's is
+  // the one its jobs carry.
+  Object.defineProperty(boss, 'getQueue', {
+    configurable: true,
+    writable: true,
+    value: () => Promise.resolve({ name: QUEUE, retryLimit: 2, deadLetter: null }),
+  });
   Object.defineProperty(boss, 'work', {
     configurable: true,
     writable: true,
@@ -145,18 +155,18 @@ function instrumentedHandler(
     builtInTelemetry: setup.builtIn === true,
     ...setup.instrumentation,
   });
-  void boss.work(QUEUE, { batchSize: 1 }, instrumentation.eachJob(handler));
+  await boss.work(QUEUE, { batchSize: 1 }, instrumentation.eachJob(handler));
   if (!captured) throw new Error('instrumentPgBoss did not pass a handler to work()');
   return captured;
 }
 
-function queuetel(
+async function queuetel(
   id: string,
   label: string,
   description: string,
   options: SubjectOptions,
   setup: QueuetelSetup,
-): Subject {
+): Promise<Subject> {
   const sdk = createBenchSdk({ sampled: setup.sampled });
   const carrier = producerCarrier(sdk.tracerProvider);
   let processed = 0;
@@ -165,7 +175,7 @@ function queuetel(
     if (regression > 0) spin(regression);
     processed++;
   };
-  const run = instrumentedHandler(sdk, setup, handler);
+  const run = await instrumentedHandler(sdk, setup, handler);
   const tracing = setup.instrumentation?.tracing !== false;
   return {
     id,
@@ -229,7 +239,7 @@ function builtIn(): Subject {
 }
 
 /** queuetel with pg-boss's telemetry on: pg-boss makes the span, queuetel adds its attributes and metrics. */
-function queuetelOnBuiltIn(options: SubjectOptions): Subject {
+async function queuetelOnBuiltIn(options: SubjectOptions): Promise<Subject> {
   const sdk = createBenchSdk({ sampled: true });
   const telemetry = new BuiltInTelemetry(
     { tracerProvider: sdk.tracerProvider, meterProvider: sdk.meterProvider, propagateContext: true },
@@ -239,7 +249,7 @@ function queuetelOnBuiltIn(options: SubjectOptions): Subject {
   const carrier = producerCarrier(sdk.tracerProvider);
   let processed = 0;
   const regression = options.regressionMicros;
-  const run = instrumentedHandler(sdk, { sampled: true, builtIn: true }, async () => {
+  const run = await instrumentedHandler(sdk, { sampled: true, builtIn: true }, async () => {
     if (regression > 0) spin(regression);
     processed++;
   });

@@ -54,7 +54,7 @@ declare const gc: (() => void) | undefined;
  * of the machine moves a subject and the baseline together; the result is the median over rounds.
  */
 export async function runOverhead(settings: OverheadSettings): Promise<OverheadRun> {
-  const subjects = createSubjects({ regressionMicros: settings.regressionMicros }, settings.subjects);
+  const subjects = await createSubjects({ regressionMicros: settings.regressionMicros }, settings.subjects);
   const rounds = new Map<string, Round[]>(subjects.map((s) => [s.id, []]));
   const jobs = new Map<string, number>(subjects.map((s) => [s.id, 0]));
   const total = settings.rounds * subjects.length;
