@@ -86,7 +86,9 @@ export async function createSubjects(
   ids: readonly string[] = SUBJECT_IDS,
 ): Promise<Subject[]> {
   for (const id of ids) if (!FACTORIES[id]) throw new Error(`unknown overhead subject '${id}'`);
-  return Promise.all(['bare', ...ids.filter((id) => id !== 'bare')].map((id) => FACTORIES[id]!(options)));
+  return Promise.all(
+    ['bare', ...ids.filter((id) => id !== 'bare')].map(async (id) => FACTORIES[id]!(options)),
+  );
 }
 
 function bare(): Subject {
