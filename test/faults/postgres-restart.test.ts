@@ -2,23 +2,18 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startQueueHealth } from '@queuetel/health';
 import { PgmqClient } from '@queuetel/pgmq';
-import { withDatabase } from '../harness/database.js';
+import { startOwnServer } from '../harness/database.js';
 import { createTestTelemetry } from '../harness/otel.js';
 import { eventually, startBoss, type StartedBoss } from '../harness/pg-boss.js';
 import { loadPgmqFixture } from '../harness/pgmq.js';
-import { startEmbeddedPostgres, type RunningPostgres } from '../harness/postgres.js';
+import type { RunningPostgres } from '../harness/postgres.js';
 
 // A server of this file's own: restarting the one the other test files share would break them.
 // test/integration/health-restart.test.ts follows the collector alone through a restart in detail.
 let server: RunningPostgres;
 let url: string;
 beforeAll(async () => {
-  server = await startEmbeddedPostgres();
-  const admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query('CREATE DATABASE faults_restart');
-  await admin.end();
-  url = withDatabase(server.url, 'faults_restart');
+  ({ server, url } = await startOwnServer('faults_restart'));
   await loadPgmqFixture(url);
 }, 120_000);
 afterAll(async () => {

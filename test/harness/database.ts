@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { startEmbeddedPostgres, type RunningPostgres } from './postgres.js';
 
 /** A database of a test file's own, so pg-boss schemas and pgmq queues never meet across files. */
 export interface TestDatabase {
@@ -49,4 +50,20 @@ export function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${database}`;
   return parsed.toString();
+}
+
+/**
+ * A PostgreSQL server of the calling test file's own, with one database `name` on it: for tests that
+ * restart the server, which would break the other files sharing the suite's server.
+ */
+export async function startOwnServer(name: string): Promise<{ server: RunningPostgres; url: string }> {
+  const server = await startEmbeddedPostgres();
+  const admin = new pg.Client({ connectionString: server.url });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return { server, url: withDatabase(server.url, name) };
 }

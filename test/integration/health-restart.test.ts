@@ -1,21 +1,15 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startQueueHealth } from '@queuetel/health';
-import { withDatabase } from '../harness/database.js';
+import { startOwnServer } from '../harness/database.js';
 import { createTestTelemetry } from '../harness/otel.js';
 import { eventually, startBoss } from '../harness/pg-boss.js';
-import { startEmbeddedPostgres, type RunningPostgres } from '../harness/postgres.js';
+import type { RunningPostgres } from '../harness/postgres.js';
 
 // A server of this file's own: restarting the one the other test files share would break them.
 let server: RunningPostgres;
 let url: string;
 beforeAll(async () => {
-  server = await startEmbeddedPostgres();
-  const admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query('CREATE DATABASE health_restart');
-  await admin.end();
-  url = withDatabase(server.url, 'health_restart');
+  ({ server, url } = await startOwnServer('health_restart'));
 }, 120_000);
 afterAll(async () => {
   await server?.stop();
