@@ -32,9 +32,10 @@ export async function settledNow(db: Queryable): Promise<Date> {
 
 /**
  * Jobs of one pg-boss schema that ended for good in `(since, until]`, by queue and end. A failure
- * with retries left stays `retry` and is not an end. pg-boss has no index on `completed_on`, so this
- * reads the job table's rows (completed ones included, until pg-boss archives or deletes them), as
- * pg-boss-scan.ts does; it runs only when the shadow comparison is on.
+ * with retries left stays `retry` and is not an end. pg-boss 12 indexes `(name, completed_on)`, so
+ * this reads only the ends in the range; pg-boss 10 has no such index, and this scans its job table
+ * (ended jobs included, until pg-boss deletes them), as pg-boss-scan.ts does. Hence it runs only when
+ * the shadow comparison is on.
  */
 export async function readEndedSince(
   db: Queryable,
