@@ -408,7 +408,7 @@ export class JobTelemetry<Job> {
     }
     const labels = this.labels.read(job);
     const series = this.metrics.series(handle.metrics, labels, handle.seriesRoot);
-    if (facts.waitSeconds !== undefined) handle.starts.waitTime.record(facts.waitSeconds);
+    if (facts.waitSeconds !== undefined) series.waitTime.record(facts.waitSeconds);
     return { job, facts, labels, series, outcome: JOB_OUTCOMES.completed, errorType: undefined };
   }
 

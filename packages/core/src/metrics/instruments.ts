@@ -88,7 +88,7 @@ export const INSTRUMENTS = Object.freeze({
     kind: 'histogram',
     unit: 's',
     buckets: WAIT_TIME_BUCKETS,
-    description: 'How long the jobs of a queue waited between becoming eligible to run and starting.',
+    description: 'How long a job waited between becoming eligible to run and starting.',
   }),
   jobAttempts: instrument({
     name: 'queuetel.job.attempts',

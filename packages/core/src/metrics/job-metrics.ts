@@ -193,9 +193,10 @@ export class QueueMetrics {
   }
 
   /**
-   * The job metrics kept per queue, not per label combination: attempts and jobs in flight, which the
-   * outcomes already count by label, and wait times, since the jobs of one queue wait in one line.
-   * Labelled copies would re-send a dozen near-identical series every export.
+   * The job metrics kept per queue, not per label combination: attempts and jobs in flight. The
+   * outcomes already count attempts by label (they sum to them), so labelled copies would re-send a
+   * dozen near-identical series every export. Wait times stay per label combination: how long one
+   * project's or endpoint's jobs wait is a question the queue's own figure cannot answer.
    */
   starts(): QueueStarts {
     if (!this.#starts) {
@@ -206,7 +207,6 @@ export class QueueMetrics {
       this.#starts = {
         attempts: this.#config.sink.counter(INSTRUMENTS.jobAttempts, attributes),
         inFlight: this.#config.sink.counter(INSTRUMENTS.jobInFlight, attributes),
-        waitTime: this.#config.sink.histogram(INSTRUMENTS.jobWaitTime, attributes),
       };
     }
     return this.#starts;
@@ -281,12 +281,12 @@ export class QueueMetrics {
 export interface QueueStarts {
   readonly attempts: BoundCounter;
   readonly inFlight: BoundCounter;
-  readonly waitTime: BoundHistogram;
 }
 
 /** The Lane B metrics of one queue and label combination. */
 export class JobSeries {
   readonly attributes: Attributes;
+  readonly waitTime: BoundHistogram;
   readonly #sink: MetricSink;
   readonly #ends = new Map<string, JobEnd>();
   readonly #boundErrorType: ErrorTypeBound;
@@ -308,6 +308,7 @@ export class JobSeries {
     this.#sink = config.sink;
     this.#boundErrorType = boundErrorType;
     this.#budget = budget;
+    this.waitTime = config.sink.histogram(INSTRUMENTS.jobWaitTime, attributes);
   }
 
   /** The handles that record how an attempt ended. */
