@@ -57,6 +57,12 @@ export interface QueueHealthOptions extends ReadOptions {
    * seconds (1 to 3600), as `queuetel.shadow.drift`; see "Shadow comparison". Default: off.
    */
   shadowWindowSeconds?: number;
+  /**
+   * Count each pg-boss job whose last attempt's worker died (pg-boss's supervisor failed it for good)
+   * as one terminal outcome on `queuetel.job.outcomes`, since no worker can; see "Lost jobs". Default
+   * true.
+   */
+  countLostJobs?: boolean;
 }
 
 export interface ResolvedReadOptions {
@@ -76,6 +82,7 @@ export interface ResolvedHealthOptions extends ResolvedReadOptions {
   /** The shadow comparison's window and the producer it reads Lane B from, when it is on. */
   readonly shadow: { readonly windowSeconds: number; readonly producer: QueuetelMetricProducer } | undefined;
   readonly tracePolling: boolean;
+  readonly countLostJobs: boolean;
 }
 
 const READ_KEYS = [
@@ -97,6 +104,7 @@ const HEALTH_KEYS = [
   'meterProvider',
   'shadowWindowSeconds',
   'tracePolling',
+  'countLostJobs',
 ] as const satisfies readonly (keyof QueueHealthOptions)[];
 
 export const DEFAULT_INTERVAL_SECONDS = 5;
@@ -116,6 +124,7 @@ export function resolveHealthOptions(options: QueueHealthOptions): ResolvedHealt
   }
   expectBoolean('election', options.election);
   expectBoolean('tracePolling', options.tracePolling);
+  expectBoolean('countLostJobs', options.countLostJobs);
   expectText('lockName', options.lockName);
   if (options.meterProvider !== undefined && typeof options.meterProvider?.getMeter !== 'function') {
     throw new QueuetelConfigError('meterProvider', 'must have a getMeter() method');
@@ -133,6 +142,7 @@ export function resolveHealthOptions(options: QueueHealthOptions): ResolvedHealt
     meterProvider: options.meterProvider,
     shadow: resolveShadow(options),
     tracePolling: options.tracePolling ?? false,
+    countLostJobs: options.countLostJobs ?? true,
   };
 }
 

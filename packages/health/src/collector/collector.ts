@@ -11,6 +11,7 @@ import { DeltaTotals } from '../totals.js';
 import { lockKey, stepDown, tryLead } from './election.js';
 import { COLLECTOR_ERROR_TYPES, collectorErrorType } from './errors.js';
 import { MeterOutput } from './meter-output.js';
+import { LostLastAttempts } from './lost-attempts.js';
 import type { HealthOutput } from './output.js';
 import type { GaugeView } from './points.js';
 import { ProducerOutput } from './producer-output.js';
@@ -81,6 +82,7 @@ class Collector implements QueueHealth {
   readonly #versions = new Map<string, number | undefined>();
   #latest: HealthSnapshot | undefined;
   readonly #shadow: ShadowComparison | undefined;
+  readonly #lost: LostLastAttempts | undefined;
   /** The shadow comparison of {@link #latest}. */
   #drift: readonly DriftReading[] = [];
   #leaderSince: number | undefined;
@@ -122,6 +124,10 @@ class Collector implements QueueHealth {
           ),
           view,
         );
+    const output = this.#output;
+    this.#lost = options.countLostJobs
+      ? new LostLastAttempts((attributes, n) => output.recordOutcomes(attributes, n))
+      : undefined;
     this.#schedule(0);
   }
 
@@ -224,6 +230,7 @@ class Collector implements QueueHealth {
       // Totals counted by a previous term may have missed windows another leader saw; start afresh.
       this.#totals.clear();
       this.#shadow?.clear();
+      this.#lost?.clear();
     }
     const started = performance.now();
     const discovered = await discover(session.client, this.#options.discovery, this.#versions);
@@ -232,6 +239,8 @@ class Collector implements QueueHealth {
       queues: this.#options.queues,
       totals: this.#totals,
     });
+    // Before the shadow comparison, so that its sample holds the outcomes counted here.
+    if (this.#lost) await this.#countLost(this.#lost, session.client, discovered, snapshot);
     this.#drift = this.#shadow ? await this.#compare(this.#shadow, session.client, discovered, snapshot) : [];
     this.#latest = snapshot;
     this.#lastGoodAt = Date.now();
@@ -256,6 +265,24 @@ class Collector implements QueueHealth {
         error,
       );
       return [];
+    }
+  }
+
+  /** Counts lost pg-boss jobs; as for the comparison, a failure costs only this count, for now. */
+  async #countLost(
+    lost: LostLastAttempts,
+    db: Session['client'],
+    discovered: Discovered,
+    snapshot: HealthSnapshot,
+  ): Promise<void> {
+    try {
+      await lost.count(db, discovered.pgBoss, snapshot);
+    } catch (error) {
+      this.#reporter.report(
+        'lost',
+        'counting lost pg-boss jobs failed; it is tried again next collection',
+        error,
+      );
     }
   }
 
