@@ -279,7 +279,7 @@ class Collector implements QueueHealth {
       await lost.count(db, discovered.pgBoss, snapshot);
     } catch (error) {
       this.#reporter.report(
-        'lost',
+        `lost:${collectorErrorType(error)}`,
         'counting lost pg-boss jobs failed; it is tried again next collection',
         error,
       );

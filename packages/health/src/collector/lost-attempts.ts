@@ -17,7 +17,19 @@ import { countOf } from '../sources/reading.js';
 export type RecordOutcomes = (attributes: Attributes, count: number) => void;
 
 /** The job table's columns the count reads; a schema without them (an old pg-boss) is skipped. */
-const COLUMNS = ['completed_on', 'output', 'dead_letter'] as const;
+const COLUMNS = ['name', 'state', 'completed_on', 'output', 'dead_letter'] as const;
+
+/** Why lost jobs go uncounted in some schemas: the role may not read the columns the count needs. */
+export class LostJobsUnreadableError extends Error {
+  constructor(schemas: readonly string[]) {
+    super(
+      `queuetel: lost pg-boss jobs are not counted in ${schemas.join(', ')}: this role may not read ` +
+        `${COLUMNS.join(', ')} of the job table (the monitoring role never reads output); see ` +
+        `docs/queue-health.md#lost-jobs`,
+    );
+    this.name = 'LostJobsUnreadableError';
+  }
+}
 
 /**
  * Counts the pg-boss jobs whose last attempt's worker died. pg-boss's supervisor fails such a job
@@ -36,15 +48,50 @@ export class LostLastAttempts {
   readonly #record: RecordOutcomes;
   /** Per schema, the database time up to which failed jobs have been counted. */
   readonly #cursors = new Map<string, Date>();
+  /** Per schema, whether this role may read the columns the count needs; asked once per term. */
+  readonly #allowed = new Map<string, boolean>();
 
   constructor(record: RecordOutcomes) {
     this.#record = record;
   }
 
-  /** Counts, in each schema, the lost jobs of the queues `snapshot` reports. */
+  /**
+   * Counts, in each schema, the lost jobs of the queues `snapshot` reports. Rejects with
+   * {@link LostJobsUnreadableError} after counting the others when a schema cannot be read.
+   */
   async count(db: Queryable, schemas: readonly PgBossSchema[], snapshot: HealthSnapshot): Promise<void> {
-    const readable = schemas.filter((source) => COLUMNS.every((column) => source.jobColumns.has(column)));
-    if (readable.length === 0) return;
+    const readable: PgBossSchema[] = [];
+    const refused: string[] = [];
+    for (const source of schemas) {
+      if (!COLUMNS.every((column) => source.jobColumns.has(column))) continue;
+      if (await this.#mayRead(db, source.schema)) readable.push(source);
+      else refused.push(source.schema);
+    }
+    if (readable.length > 0) await this.#countIn(db, readable, snapshot);
+    if (refused.length > 0) throw new LostJobsUnreadableError(refused);
+  }
+
+  /** Forgets the cursors, as when this instance stops leading. */
+  clear(): void {
+    this.#cursors.clear();
+    this.#allowed.clear();
+  }
+
+  async #mayRead(db: Queryable, schema: string): Promise<boolean> {
+    let allowed = this.#allowed.get(schema);
+    if (allowed === undefined) {
+      const { rows } = await db.query<{ allowed: boolean }>(
+        `SELECT bool_and(has_column_privilege($1::regclass, column_name, 'SELECT')) AS allowed
+         FROM unnest($2::text[]) AS column_name`,
+        [`${quoteIdent(schema)}.job`, COLUMNS],
+      );
+      allowed = rows[0]?.allowed === true;
+      this.#allowed.set(schema, allowed);
+    }
+    return allowed;
+  }
+
+  async #countIn(db: Queryable, readable: readonly PgBossSchema[], snapshot: HealthSnapshot): Promise<void> {
     const { rows } = await db.query<{ now: Date }>('SELECT now() AS now');
     const now = rows[0]!.now;
     for (const source of readable) {
@@ -69,11 +116,6 @@ export class LostLastAttempts {
       this.#cursors.set(source.schema, now);
     }
   }
-
-  /** Forgets the cursors, as when this instance stops leading. */
-  clear(): void {
-    this.#cursors.clear();
-  }
 }
 
 interface LostRow {
@@ -86,8 +128,9 @@ interface LostRow {
  * The jobs of `names` that pg-boss's supervisor failed for good in `(since, until]`. A job in state
  * `failed` has no retries left (an expiry with retries left goes to `retry`); `completed_on` is
  * stamped then. pg-boss 10 and 12 copy a failed job to its dead-letter queue when the job names one
- * (other than its own queue). The job table is partitioned by queue name, so `name = ANY` reads only
- * those partitions; 12.x's index on `(name, completed_on)` serves the window, 10.x has none.
+ * (other than its own queue). `name = ANY` keeps the read to these queues' partitions; in 12.x an
+ * index on `(name, state)` that covers failed jobs serves it, while 10.x has no index to use and
+ * scans those partitions, as its queue counts already do.
  */
 async function readLost(
   db: Queryable,
