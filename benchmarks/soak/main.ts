@@ -71,7 +71,7 @@ console.log(`rewrote the soak section of ${writeSoakSection(file)}`);
 async function soak(system: SoakSystem): Promise<SystemRun> {
   const enqueue = await openProducer(system);
   const worker = fork(new URL('./worker.ts', import.meta.url), [system], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--expose-gc', '--import', 'tsx'],
     env: {
       ...process.env,
       SOAK_DATABASE_URL: db.url,
