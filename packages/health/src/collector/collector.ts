@@ -268,7 +268,7 @@ class Collector implements QueueHealth {
     }
   }
 
-  /** Counts lost pg-boss jobs; as for the comparison, a failure costs only this count, for now. */
+  /** Counts lost pg-boss jobs. A failure costs only this count, whose window is read again next time. */
   async #countLost(
     lost: LostLastAttempts,
     db: Session['client'],
