@@ -1,9 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Machine } from '../lib/machine.js';
 import { REPO_ROOT, type ResultsFile } from '../lib/results.js';
 import { median } from '../lib/stats.js';
 import { fixed, table } from '../report/format.js';
+import { writeReport } from '../report/render.js';
 import type { Sample, SoakSystem } from './protocol.js';
 
 /** Warm-up ends when this share of the jobs is handled; growth is measured from there. */
@@ -83,12 +84,15 @@ const END = '<!-- soak:end -->';
 const PAGE = join(REPO_ROOT, 'docs', 'reliability.md');
 
 /** Rewrites the part of docs/reliability.md between the soak markers from a results file. */
-export function writeSoakSection(file: ResultsFile<SoakRun>): string {
+export async function writeSoakSection(file: ResultsFile<SoakRun>): Promise<string> {
   const page = readFileSync(PAGE, 'utf8');
   const from = page.indexOf(BEGIN);
   const to = page.indexOf(END);
   if (from === -1 || to < from) throw new Error(`${PAGE} has no ${BEGIN} ... ${END} markers`);
-  writeFileSync(PAGE, `${page.slice(0, from + BEGIN.length)}\n\n${renderSoak(file)}\n\n${page.slice(to)}`);
+  await writeReport(
+    `${page.slice(0, from + BEGIN.length)}\n\n${renderSoak(file)}\n\n${page.slice(to)}`,
+    PAGE,
+  );
   return PAGE;
 }
 

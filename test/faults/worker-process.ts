@@ -34,6 +34,8 @@ export interface WorkerSpec {
   readonly hang?: boolean;
   /** pg-boss: whether the worker runs pg-boss's supervisor; default true. */
   readonly supervise?: boolean;
+  /** Whether every job fails. */
+  readonly fail?: boolean;
   /** Milliseconds between metric exports; default 100. */
   readonly metricExportMs?: number;
 }
@@ -50,6 +52,7 @@ export async function startWorker(spec: WorkerSpec): Promise<WorkerProcess> {
       WORK_MS: String(spec.workMs ?? 0),
       HANG: spec.hang ? '1' : '0',
       SUPERVISE: spec.supervise === false ? '0' : '1',
+      FAIL: spec.fail ? '1' : '0',
       METRIC_EXPORT_MS: String(spec.metricExportMs ?? 100),
       OTEL_EXPORTER_OTLP_ENDPOINT: spec.receiver.endpoint,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',

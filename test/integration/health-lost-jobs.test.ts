@@ -64,13 +64,13 @@ describe.each<BossSetup>(['10.x', '12.38 built-in off'])(
         election: false,
       };
       collectors.push(
-        // Beside the job metrics: the shadow comparison reads what it counts as telemetry.
-        startQueueHealth({ ...common, metricProducer: otel.metricProducer, shadowWindowSeconds: 600 }),
-        // Not counting, so the comparison reads the job as lost.
+        // Beside the job metrics, counting the job table's ends for the shadow comparison too.
+        startQueueHealth({ ...common, metricProducer: otel.metricProducer, shadowComparison: true }),
+        // Not counting lost jobs.
         startQueueHealth({
           ...common,
           metricProducer: elsewhere,
-          shadowWindowSeconds: 600,
+          shadowComparison: true,
           countLostJobs: false,
         }),
         // Through the plain Meter API.
@@ -107,11 +107,13 @@ describe.each<BossSetup>(['10.x', '12.38 built-in off'])(
       expect(Object.fromEntries(outcomes)).toEqual({ [`${QUEUE}/failed/timeout`]: LOST });
     });
 
-    it('is telemetry to the shadow comparison, which reads no drift; uncounted, it reads as lost', async () => {
-      const drift = await pointsOf(otel.metricProducer!, INSTRUMENTS.shadowDrift.name);
-      expect(drift.get(`${QUEUE}/failed`)).toBe(0);
-      expect(drift.get(`${QUEUE}/completed`)).toBe(0);
-      expect((await pointsOf(elsewhere, INSTRUMENTS.shadowDrift.name)).get(`${QUEUE}/failed`)).toBe(-LOST);
+    it('matches what the shadow comparison counts the job table ended; uncounted, it reads as lost', async () => {
+      // The comparison sets the job table's ends against the job metrics' terminal outcomes.
+      const ended = await pointsOf(otel.metricProducer!, INSTRUMENTS.queueEnded.name);
+      const outcomes = await pointsOf(otel.metricProducer!, INSTRUMENTS.jobOutcomes.name);
+      expect(ended.get(`${QUEUE}/failed`)).toBe(LOST);
+      expect(outcomes.get(`${QUEUE}/failed/timeout`)).toBe(LOST);
+      expect((await pointsOf(elsewhere, INSTRUMENTS.queueEnded.name)).get(`${QUEUE}/failed`)).toBe(LOST);
       expect((await pointsOf(elsewhere, INSTRUMENTS.jobOutcomes.name)).size).toBe(0);
     });
 
