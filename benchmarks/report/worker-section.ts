@@ -37,8 +37,9 @@ export function renderWorkerSection(file: ResultsFile<WorkerSuiteRun>): string {
     `Each configuration runs in a worker process of its own, as a user runs it, and exports over OTLP/HTTP` +
       ` (${process.env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/json'}, metrics every 5 s) to a sink in the driver` +
       ` process, which counts the bytes and data points of every export. Before each drain the driver enqueues` +
-      ` ${settings.jobs['io-1ms']} jobs (1 ms handler) or ${settings.jobs.noop} (no-op) with an instrumented producer` +
-      ` and runs \`ANALYZE\`; the worker then drains them: one worker, batches of ${settings.batchSize}, bursts on,` +
+      ` ${settings.jobs['io-1ms']} jobs (1 ms handler) or ${settings.jobs.noop} (no-op) with a producer instrumented` +
+      ` as the quick start does (pg-boss's built-in telemetry and queuetel, which stamps when each job becomes` +
+      ` eligible) and runs \`ANALYZE\`; the worker then drains them: one worker, batches of ${settings.batchSize}, bursts on,` +
       ` the handler awaiting each job in turn (pgmq: up to ${settings.batchSize} messages in flight). Throughput is the` +
       ` rate of the middle 80% of completions; CPU is \`process.cpuUsage()\` of the worker from \`work()\` to the last` +
       ` job. ${settings.rounds} interleaved rounds, the order rotating each round; losses and CPU are paired with the` +

@@ -1,11 +1,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { instrumentPgBoss } from '@queuetel/pg-boss';
 import { PgmqClient } from '@queuetel/pgmq';
 import pg from 'pg';
 import { PgBoss } from 'pg-boss';
 import { loadPgmqFixture } from '../../test/harness/pgmq.js';
 import { createBenchSdk, type BenchSdk } from '../lib/otel-sdk.js';
-import { jobLabels } from '../lib/workload.js';
+import { BENCH_LABELS, jobLabels } from '../lib/workload.js';
 import type { Payload } from '../throughput/system.js';
 import {
   PG_BOSS_SCHEMA,
@@ -59,6 +60,13 @@ export class Fleet {
           tracerProvider: sdk.tracerProvider,
           meterProvider: sdk.meterProvider,
         },
+      });
+      // The producer as the quick start sets it up, beside the built-in telemetry: queuetel stamps each
+      // job with when it becomes eligible, so a queuetel worker records wait times as a user's would.
+      instrumentPgBoss(boss, {
+        tracerProvider: sdk.tracerProvider,
+        metricProducer: sdk.metricProducer,
+        labels: BENCH_LABELS,
       });
       await boss.start();
     }

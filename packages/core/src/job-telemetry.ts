@@ -11,7 +11,13 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { LabelSet } from './labels/label-set.js';
-import { JobMetrics, type JobSeries, type QueueMetrics, type SeriesNode } from './metrics/job-metrics.js';
+import {
+  JobMetrics,
+  type JobSeries,
+  type QueueMetrics,
+  type QueueStarts,
+  type SeriesNode,
+} from './metrics/job-metrics.js';
 import type { BoundCounter, BoundHistogram } from './metrics/sink.js';
 import { MeterSink } from './metrics/meter-sink.js';
 import { NOOP_SINK, type MetricSink } from './metrics/sink.js';
@@ -160,6 +166,7 @@ export interface QueueConsumer<Job> {
 /** What a queue's consumer resolves once. */
 interface QueueHandle {
   readonly metrics: QueueMetrics;
+  readonly starts: QueueStarts;
   readonly seriesRoot: SeriesNode;
   readonly spanStart: SpanStart;
   // Bound on first use: an instrumentation that leaves the messaging metrics to the queue reports none.
@@ -215,6 +222,7 @@ export class JobTelemetry<Job> {
     const metrics = this.metrics.queue(queue);
     const handle: QueueHandle = {
       metrics,
+      starts: metrics.starts(),
       seriesRoot: this.metrics.seriesRoot(metrics),
       spanStart: {
         name: spanName('process', queue),
@@ -251,6 +259,8 @@ export class JobTelemetry<Job> {
     const verdictOf = verdict ?? this.#adapterVerdict;
     const runs = new Array<JobRun<Job>>(jobs.length);
     for (let i = 0; i < jobs.length; i++) runs[i] = this.#begin(handle, jobs[i]!);
+    handle.starts.attempts.add(jobs.length);
+    handle.starts.inFlight.add(jobs.length);
     const span = this.#openSpan(handle.spanStart, runs, plan);
     const startedAt = performance.now();
     let failure: Failure | undefined;
@@ -263,6 +273,7 @@ export class JobTelemetry<Job> {
       // Each job and the span are finished apart, so that one failure to record leaves no other job
       // in flight and no span open.
       const seconds = (performance.now() - startedAt) / 1000;
+      handle.starts.inFlight.add(-jobs.length);
       for (const run of runs) {
         try {
           this.#finish(run, failure, seconds, plan, verdictOf);
@@ -397,9 +408,7 @@ export class JobTelemetry<Job> {
     }
     const labels = this.labels.read(job);
     const series = this.metrics.series(handle.metrics, labels, handle.seriesRoot);
-    series.inFlight.add(1);
-    series.attempts.add(1);
-    if (facts.waitSeconds !== undefined) series.waitTime.record(facts.waitSeconds);
+    if (facts.waitSeconds !== undefined) handle.starts.waitTime.record(facts.waitSeconds);
     return { job, facts, labels, series, outcome: JOB_OUTCOMES.completed, errorType: undefined };
   }
 
@@ -411,7 +420,6 @@ export class JobTelemetry<Job> {
     plan: SpanPlan,
     verdictOf: VerdictOf<Job>,
   ): void {
-    run.series.inFlight.add(-1);
     let verdict: Verdict;
     try {
       verdict = verdictOf(run.job, failure, seconds);

@@ -101,10 +101,15 @@ describe.each<MetricsPath>(['producer', 'meter'])('job telemetry through the %s 
     });
     const metrics = await otel.collect();
     const where = { 'messaging.destination.name': 'email', project: 'acme' };
-    expect(metrics.total('queuetel.job.attempts', where)).toBe(1);
+    // Attempts, jobs in flight and wait times are per queue: the outcomes count attempts by label.
+    const queue = { 'messaging.system': 'toy', 'messaging.destination.name': 'email' };
+    expect(metrics.points('queuetel.job.attempts').map((p) => p.attributes)).toEqual([queue]);
+    expect(metrics.total('queuetel.job.attempts', queue)).toBe(1);
     expect(metrics.total('queuetel.job.outcomes', { ...where, 'queuetel.job.outcome': 'completed' })).toBe(1);
-    expect(metrics.total('queuetel.job.in_flight', where)).toBe(0);
-    expect(metrics.total('queuetel.job.wait_time', where)).toBe(1);
+    expect(metrics.points('queuetel.job.in_flight').map((p) => p.attributes)).toEqual([queue]);
+    expect(metrics.total('queuetel.job.in_flight', queue)).toBe(0);
+    expect(metrics.points('queuetel.job.wait_time').map((p) => p.attributes)).toEqual([queue]);
+    expect(metrics.total('queuetel.job.wait_time', queue)).toBe(1);
     expect(metrics.total('queuetel.job.duration', where)).toBe(1);
     expect(metrics.total('messaging.process.duration', { 'messaging.operation.name': 'process' })).toBe(1);
     // No job id, attempt or timestamp ever becomes a metric attribute.
@@ -440,8 +445,11 @@ describe('bounded cardinality', () => {
       }
     }
     const metrics = await otel.collect();
-    expect(metrics.points('queuetel.job.attempts')).toHaveLength(5);
-    expect(metrics.total('queuetel.job.attempts', { a: '_overflow', b: '_overflow' })).toBe(21);
+    expect(metrics.points('queuetel.job.duration')).toHaveLength(5);
+    expect(metrics.total('queuetel.job.duration', { a: '_overflow', b: '_overflow' })).toBe(21);
+    // Attempts are per queue, so the cap leaves them whole.
+    expect(metrics.points('queuetel.job.attempts')).toHaveLength(1);
+    expect(metrics.total('queuetel.job.attempts', { 'messaging.destination.name': 'q' })).toBe(25);
     expect(
       metrics.total('queuetel.label.folded', {
         'queuetel.label.key': '_combination',

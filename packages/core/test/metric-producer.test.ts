@@ -63,4 +63,26 @@ describe('the pre-aggregating producer', () => {
     expect(snapshot.points(INSTRUMENTS.jobAttempts.name)).toHaveLength(1);
     expect(snapshot.total(INSTRUMENTS.jobAttempts.name)).toBe(3);
   });
+
+  it.each(['producer', 'meter'] as const)(
+    'leaves out what was bound but never recorded, and keeps an up-down counter back at zero (%s path)',
+    async (path) => {
+      const telemetry = createTestTelemetry(path);
+      const sink =
+        path === 'producer'
+          ? telemetry.metricProducer!.storeFor(scope)
+          : MeterSink.shared(scope, telemetry.meterProvider);
+      const attributes = { 'messaging.destination.name': 'q' };
+      sink.histogram(INSTRUMENTS.jobWaitTime, attributes);
+      sink.counter(INSTRUMENTS.jobAttempts, attributes);
+      const inFlight = sink.counter(INSTRUMENTS.jobInFlight, attributes);
+      inFlight.add(1);
+      inFlight.add(-1);
+      const snapshot = await telemetry.collect();
+      expect(snapshot.points(INSTRUMENTS.jobWaitTime.name)).toHaveLength(0);
+      expect(snapshot.points(INSTRUMENTS.jobAttempts.name)).toHaveLength(0);
+      expect(snapshot.points(INSTRUMENTS.jobInFlight.name)).toHaveLength(1);
+      expect(snapshot.total(INSTRUMENTS.jobInFlight.name)).toBe(0);
+    },
+  );
 });

@@ -1,6 +1,6 @@
 import type { Attributes, HrTime } from '@opentelemetry/api';
 import { ValueType } from '@opentelemetry/api';
-import { HistogramCell, SumCell } from './cells.js';
+import { HistogramCell, isRecorded, SumCell } from './cells.js';
 import { DURATION_BUCKETS, type InstrumentDescriptor } from './instruments.js';
 import {
   CUMULATIVE,
@@ -45,8 +45,9 @@ export class AggregationStore implements MetricSink {
   toScopeMetrics(endTime: HrTime): ScopeMetrics {
     const metrics: MetricData[] = [];
     for (const { descriptor, cells } of this.#instruments.values()) {
-      if (cells.size === 0) continue;
-      metrics.push(this.#toMetricData(descriptor, [...cells.values()], endTime));
+      const recorded = [...cells.values()].filter(isRecorded);
+      if (recorded.length === 0) continue;
+      metrics.push(this.#toMetricData(descriptor, recorded, endTime));
     }
     return { scope: this.scope, metrics };
   }

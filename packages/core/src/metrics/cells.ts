@@ -4,12 +4,23 @@ import type { BoundCounter, BoundHistogram } from './sink.js';
 /** A running sum for one attribute set: the state of a counter or up-down counter. */
 export class SumCell implements BoundCounter {
   value = 0;
+  /**
+   * Whether anything was ever added. A cell bound but never used is left out of exports: it would
+   * only re-send a zero that nothing recorded (an up-down counter back at zero was used, and stays).
+   */
+  recorded = false;
 
   constructor(readonly attributes: Attributes) {}
 
   add(value: number): void {
     this.value += value;
+    this.recorded = true;
   }
+}
+
+/** Whether a cell holds anything recorded; one that does not is left out of exports. */
+export function isRecorded(cell: SumCell | HistogramCell): boolean {
+  return cell instanceof SumCell ? cell.recorded : cell.count > 0;
 }
 
 /**

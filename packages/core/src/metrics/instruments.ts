@@ -88,14 +88,14 @@ export const INSTRUMENTS = Object.freeze({
     kind: 'histogram',
     unit: 's',
     buckets: WAIT_TIME_BUCKETS,
-    description: 'How long a job waited between becoming eligible to run and starting.',
+    description: 'How long the jobs of a queue waited between becoming eligible to run and starting.',
   }),
   jobAttempts: instrument({
     name: 'queuetel.job.attempts',
     lane: 'job',
     kind: 'counter',
     unit: '{attempt}',
-    description: 'Handler runs, one per job per attempt.',
+    description: 'Handler runs on a queue, one per job per attempt.',
   }),
   jobOutcomes: instrument({
     name: 'queuetel.job.outcomes',
@@ -110,7 +110,7 @@ export const INSTRUMENTS = Object.freeze({
     lane: 'job',
     kind: 'updown',
     unit: '{job}',
-    description: 'Jobs whose handler is running now.',
+    description: 'Jobs of a queue whose handler is running now.',
   }),
   labelFolded: instrument({
     name: 'queuetel.label.folded',

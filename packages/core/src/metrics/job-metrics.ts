@@ -179,6 +179,7 @@ export class QueueMetrics {
   readonly #handles = new Map<string, BoundCounter | BoundHistogram>();
   readonly #boundErrorType: ErrorTypeBound;
   readonly #budget: SeriesBudget;
+  #starts: QueueStarts | undefined;
 
   constructor(
     config: JobMetricsConfig,
@@ -189,6 +190,26 @@ export class QueueMetrics {
     this.#config = config;
     this.#boundErrorType = boundErrorType;
     this.#budget = budget;
+  }
+
+  /**
+   * The job metrics kept per queue, not per label combination: attempts and jobs in flight, which the
+   * outcomes already count by label, and wait times, since the jobs of one queue wait in one line.
+   * Labelled copies would re-send a dozen near-identical series every export.
+   */
+  starts(): QueueStarts {
+    if (!this.#starts) {
+      const attributes: Attributes = Object.freeze({
+        [ATTR_MESSAGING_SYSTEM]: this.#config.system,
+        [ATTR_MESSAGING_DESTINATION_NAME]: this.name,
+      });
+      this.#starts = {
+        attempts: this.#config.sink.counter(INSTRUMENTS.jobAttempts, attributes),
+        inFlight: this.#config.sink.counter(INSTRUMENTS.jobInFlight, attributes),
+        waitTime: this.#config.sink.histogram(INSTRUMENTS.jobWaitTime, attributes),
+      };
+    }
+    return this.#starts;
   }
 
   /** `messaging.client.consumed.messages`: messages delivered to the application. */
@@ -256,12 +277,16 @@ export class QueueMetrics {
   }
 }
 
+/** The job metrics recorded as attempts start, per queue. */
+export interface QueueStarts {
+  readonly attempts: BoundCounter;
+  readonly inFlight: BoundCounter;
+  readonly waitTime: BoundHistogram;
+}
+
 /** The Lane B metrics of one queue and label combination. */
 export class JobSeries {
   readonly attributes: Attributes;
-  readonly inFlight: BoundCounter;
-  readonly attempts: BoundCounter;
-  readonly waitTime: BoundHistogram;
   readonly #sink: MetricSink;
   readonly #ends = new Map<string, JobEnd>();
   readonly #boundErrorType: ErrorTypeBound;
@@ -283,9 +308,6 @@ export class JobSeries {
     this.#sink = config.sink;
     this.#boundErrorType = boundErrorType;
     this.#budget = budget;
-    this.inFlight = config.sink.counter(INSTRUMENTS.jobInFlight, attributes);
-    this.attempts = config.sink.counter(INSTRUMENTS.jobAttempts, attributes);
-    this.waitTime = config.sink.histogram(INSTRUMENTS.jobWaitTime, attributes);
   }
 
   /** The handles that record how an attempt ended. */

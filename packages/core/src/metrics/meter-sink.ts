@@ -72,7 +72,7 @@ export class MeterSink implements MetricSink {
         descriptor: instrument,
         cells,
         observe: (result) => {
-          for (const cell of cells.values()) result.observe(cell.value, cell.attributes);
+          for (const cell of cells.values()) if (cell.recorded) result.observe(cell.value, cell.attributes);
         },
       };
       this.#sums.set(instrument.name, sum);
