@@ -32,6 +32,8 @@ export interface WorkerSpec {
   readonly workMs?: number;
   /** Whether jobs sent with `{ hang: true }` hang (see the fixture). */
   readonly hang?: boolean;
+  /** pg-boss: whether the worker runs pg-boss's supervisor; default true. */
+  readonly supervise?: boolean;
   /** Whether every job fails. */
   readonly fail?: boolean;
   /** Milliseconds between metric exports; default 100. */
@@ -49,6 +51,7 @@ export async function startWorker(spec: WorkerSpec): Promise<WorkerProcess> {
       DATABASE_URL: spec.databaseUrl,
       WORK_MS: String(spec.workMs ?? 0),
       HANG: spec.hang ? '1' : '0',
+      SUPERVISE: spec.supervise === false ? '0' : '1',
       FAIL: spec.fail ? '1' : '0',
       METRIC_EXPORT_MS: String(spec.metricExportMs ?? 100),
       OTEL_EXPORTER_OTLP_ENDPOINT: spec.receiver.endpoint,

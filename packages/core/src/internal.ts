@@ -16,6 +16,7 @@ export { OnceReporter, describe } from './safe.js';
 export { extractCarrier, injectCarrier, type Carrier, type ExtractedContext } from './tracing/carrier.js';
 export { runTraced, runUntraced } from './tracing/polling.js';
 export { errorTypeOf, messageOf, recordFailure, recordQueueFailure } from './tracing/errors.js';
+export { PG_BOSS_EXPIRY_MESSAGES, PG_BOSS_EXPIRY_OUTPUTS } from './pg-boss-expiry.js';
 export { AggregationStore } from './metrics/aggregation-store.js';
 export { MeterSink } from './metrics/meter-sink.js';
 export {

@@ -57,6 +57,12 @@ export interface QueueHealthOptions extends ReadOptions {
    * the job metrics of every worker with the database; see "Shadow comparison". Default: false.
    */
   shadowComparison?: boolean;
+  /**
+   * Count each pg-boss job whose last attempt's worker died (pg-boss's supervisor failed it for good)
+   * as one terminal outcome on `queuetel.job.outcomes`, since no worker can; see "Lost jobs". Default
+   * true.
+   */
+  countLostJobs?: boolean;
 }
 
 export interface ResolvedReadOptions {
@@ -75,6 +81,7 @@ export interface ResolvedHealthOptions extends ResolvedReadOptions {
   readonly meterProvider: MeterProvider | undefined;
   readonly shadowComparison: boolean;
   readonly tracePolling: boolean;
+  readonly countLostJobs: boolean;
 }
 
 const READ_KEYS = [
@@ -96,6 +103,7 @@ const HEALTH_KEYS = [
   'meterProvider',
   'shadowComparison',
   'tracePolling',
+  'countLostJobs',
 ] as const satisfies readonly (keyof QueueHealthOptions)[];
 
 export const DEFAULT_INTERVAL_SECONDS = 5;
@@ -115,6 +123,7 @@ export function resolveHealthOptions(options: QueueHealthOptions): ResolvedHealt
   }
   expectBoolean('election', options.election);
   expectBoolean('tracePolling', options.tracePolling);
+  expectBoolean('countLostJobs', options.countLostJobs);
   expectBoolean('shadowComparison', options.shadowComparison);
   expectText('lockName', options.lockName);
   if (options.meterProvider !== undefined && typeof options.meterProvider?.getMeter !== 'function') {
@@ -133,6 +142,7 @@ export function resolveHealthOptions(options: QueueHealthOptions): ResolvedHealt
     meterProvider: options.meterProvider,
     shadowComparison: options.shadowComparison ?? false,
     tracePolling: options.tracePolling ?? false,
+    countLostJobs: options.countLostJobs ?? true,
   };
 }
 

@@ -1,20 +1,16 @@
 import { ERROR_TYPE_TIMEOUT, JOB_OUTCOMES, type QueueConsumer, type Verdict } from '@queuetel/core';
+import { PG_BOSS_EXPIRY_MESSAGES } from '@queuetel/core/internal';
 import type { PgBossJob } from './types.js';
 
 /** Reads a job's row, as pg-boss's `getJobById(name, id)` does; rejects when the database cannot. */
 export type ReadJob = (queue: string, id: string) => Promise<unknown>;
 
 /**
- * The output pg-boss stores on an attempt its supervisor failed because it stayed active too long:
- * `{ value: { message } }` with one of these messages (10.x; 12.x's expiry; 12.x's missed heartbeat).
- * A handler's own failure is stored differently: an Error as `{ message, stack, ... }`, anything else
- * as the value itself or `{ value: <not this object> }`.
+ * The supervisor's marks: `{ value: { message } }` with one of these messages. A handler's own
+ * failure is stored differently: an Error as `{ message, stack, ... }`, anything else as the value
+ * itself or `{ value: <not this object> }`.
  */
-const EXPIRY_MESSAGES: ReadonlySet<string> = new Set([
-  'job failed by timeout in active state',
-  'job timed out',
-  'job heartbeat timeout',
-]);
+const EXPIRY_MESSAGES: ReadonlySet<string> = new Set(PG_BOSS_EXPIRY_MESSAGES);
 
 /** How an expired attempt that was followed by another ended: retried, as a timeout. */
 export const EXPIRED_AND_RETRIED: Verdict = Object.freeze({

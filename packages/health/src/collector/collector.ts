@@ -11,6 +11,7 @@ import { DeltaTotals } from '../totals.js';
 import { lockKey, stepDown, tryLead } from './election.js';
 import { COLLECTOR_ERROR_TYPES, collectorErrorType } from './errors.js';
 import { MeterOutput } from './meter-output.js';
+import { LostLastAttempts } from './lost-attempts.js';
 import type { HealthOutput } from './output.js';
 import type { GaugeView } from './points.js';
 import { ProducerOutput } from './producer-output.js';
@@ -84,6 +85,7 @@ class Collector implements QueueHealth {
   readonly #ended: EndedTotals | undefined;
   /** The ends counted at {@link #latest}. */
   #endedTotals: readonly EndedTotal[] = [];
+  readonly #lost: LostLastAttempts | undefined;
   #leaderSince: number | undefined;
   #lastGoodAt: number | undefined;
   #lastError: CollectorState['lastError'];
@@ -122,6 +124,10 @@ class Collector implements QueueHealth {
           ),
           view,
         );
+    const output = this.#output;
+    this.#lost = options.countLostJobs
+      ? new LostLastAttempts((attributes, n) => output.recordOutcomes(attributes, n))
+      : undefined;
     this.#schedule(0);
   }
 
@@ -224,6 +230,7 @@ class Collector implements QueueHealth {
       // Totals counted by a previous term may have missed windows another leader saw; start afresh.
       this.#totals.clear();
       this.#ended?.clear();
+      this.#lost?.clear();
     }
     const started = performance.now();
     const discovered = await discover(session.client, this.#options.discovery, this.#versions);
@@ -232,6 +239,7 @@ class Collector implements QueueHealth {
       queues: this.#options.queues,
       totals: this.#totals,
     });
+    if (this.#lost) await this.#countLost(this.#lost, session.client, discovered, snapshot);
     this.#endedTotals = this.#ended
       ? await this.#countEnded(this.#ended, session.client, discovered, snapshot)
       : [];
@@ -261,6 +269,24 @@ class Collector implements QueueHealth {
         error,
       );
       return [];
+    }
+  }
+
+  /** Counts lost pg-boss jobs. A failure costs only this count, whose window is read again next time. */
+  async #countLost(
+    lost: LostLastAttempts,
+    db: Session['client'],
+    discovered: Discovered,
+    snapshot: HealthSnapshot,
+  ): Promise<void> {
+    try {
+      await lost.count(db, discovered.pgBoss, snapshot);
+    } catch (error) {
+      this.#reporter.report(
+        `lost:${collectorErrorType(error)}`,
+        'counting lost pg-boss jobs failed; it is tried again next collection',
+        error,
+      );
     }
   }
 

@@ -1,5 +1,12 @@
-import type { BatchObservableCallback, Counter, Histogram, Meter, Observable } from '@opentelemetry/api';
-import { ATTR_ERROR_TYPE } from '@queuetel/core';
+import type {
+  Attributes,
+  BatchObservableCallback,
+  Counter,
+  Histogram,
+  Meter,
+  Observable,
+} from '@opentelemetry/api';
+import { ATTR_ERROR_TYPE, INSTRUMENTS } from '@queuetel/core';
 import { HEALTH_INSTRUMENTS, OBSERVED_INSTRUMENTS } from './instruments.js';
 import type { HealthOutput } from './output.js';
 import { observedPoints, type GaugeView } from './points.js';
@@ -14,6 +21,7 @@ export class MeterOutput implements HealthOutput {
   readonly #meter: Meter;
   readonly #duration: Histogram;
   readonly #errors: Counter;
+  readonly #outcomes: Counter;
   readonly #observables: Observable[];
   readonly #callback: BatchObservableCallback;
 
@@ -37,6 +45,11 @@ export class MeterOutput implements HealthOutput {
       advice: { explicitBucketBoundaries: [...duration.buckets] },
     });
     this.#errors = meter.createCounter(errors.name, { description: errors.description, unit: errors.unit });
+    const { jobOutcomes } = INSTRUMENTS;
+    this.#outcomes = meter.createCounter(jobOutcomes.name, {
+      description: jobOutcomes.description,
+      unit: jobOutcomes.unit,
+    });
     this.#callback = (result) => {
       for (const point of observedPoints(view())) {
         result.observe(observables.get(point.instrument.name)!, point.value, point.attributes);
@@ -51,6 +64,10 @@ export class MeterOutput implements HealthOutput {
 
   recordError(errorType: string): void {
     this.#errors.add(1, { [ATTR_ERROR_TYPE]: errorType });
+  }
+
+  recordOutcomes(attributes: Attributes, count: number): void {
+    this.#outcomes.add(count, attributes);
   }
 
   detach(): void {

@@ -1,8 +1,9 @@
-import { ValueType, type HrTime } from '@opentelemetry/api';
+import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
 import {
   ATTR_ERROR_TYPE,
   CUMULATIVE,
   GAUGE_POINT,
+  INSTRUMENTS,
   SUM_POINT,
   type GaugeMetricData,
   type InstrumentDescriptor,
@@ -56,6 +57,10 @@ export class ProducerOutput implements HealthOutput {
 
   recordError(errorType: string): void {
     this.#store.counter(HEALTH_INSTRUMENTS.errors, { [ATTR_ERROR_TYPE]: errorType }).add(1);
+  }
+
+  recordOutcomes(attributes: Attributes, count: number): void {
+    this.#store.counter(INSTRUMENTS.jobOutcomes, attributes).add(count);
   }
 
   detach(): void {
