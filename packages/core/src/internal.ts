@@ -17,6 +17,7 @@ export { extractCarrier, injectCarrier, type Carrier, type ExtractedContext } fr
 export { runTraced, runUntraced } from './tracing/polling.js';
 export { errorTypeOf, messageOf, recordFailure, recordQueueFailure } from './tracing/errors.js';
 export { AggregationStore } from './metrics/aggregation-store.js';
+export { attachExemplars } from './metrics/exemplars.js';
 export { MeterSink } from './metrics/meter-sink.js';
 export {
   beatHeartbeat,

@@ -7,6 +7,7 @@ import {
   type Context,
   type Link,
   type Span,
+  TraceFlags,
   type SpanContext,
   type Tracer,
 } from '@opentelemetry/api';
@@ -252,6 +253,14 @@ export class JobTelemetry<Job> {
     const runs = new Array<JobRun<Job>>(jobs.length);
     for (let i = 0; i < jobs.length; i++) runs[i] = this.#begin(handle, jobs[i]!);
     const span = this.#openSpan(handle.spanStart, runs, plan);
+    // The histograms keep the values of sampled jobs as exemplars: the link from a slow bucket to the
+    // trace of a job in it. Wait time is recorded here, once the job's span exists, for that reason.
+    const sampled = sampledContext(
+      span?.span ?? (plan.kind === 'none' || plan.kind === 'own' ? undefined : plan.span),
+    );
+    for (const run of runs) {
+      if (run.facts.waitSeconds !== undefined) run.series.waitTime.record(run.facts.waitSeconds, sampled);
+    }
     const startedAt = performance.now();
     let failure: Failure | undefined;
     try {
@@ -265,12 +274,12 @@ export class JobTelemetry<Job> {
       const seconds = (performance.now() - startedAt) / 1000;
       for (const run of runs) {
         try {
-          this.#finish(run, failure, seconds, plan, verdictOf);
+          this.#finish(run, failure, seconds, plan, verdictOf, sampled);
         } catch (error) {
           this.reporter.report('process:finish', 'recording the end of a job failed', error);
         }
       }
-      if (span) this.#closeSpan(span.span, handle, jobs, runs, failure, seconds);
+      if (span) this.#closeSpan(span.span, handle, jobs, runs, failure, seconds, sampled);
     }
   }
 
@@ -399,7 +408,6 @@ export class JobTelemetry<Job> {
     const series = this.metrics.series(handle.metrics, labels, handle.seriesRoot);
     series.inFlight.add(1);
     series.attempts.add(1);
-    if (facts.waitSeconds !== undefined) series.waitTime.record(facts.waitSeconds);
     return { job, facts, labels, series, outcome: JOB_OUTCOMES.completed, errorType: undefined };
   }
 
@@ -410,6 +418,7 @@ export class JobTelemetry<Job> {
     seconds: number,
     plan: SpanPlan,
     verdictOf: VerdictOf<Job>,
+    sampled: SpanContext | undefined,
   ): void {
     run.series.inFlight.add(-1);
     let verdict: Verdict;
@@ -425,7 +434,7 @@ export class JobTelemetry<Job> {
     run.errorType = errorType;
     const end = run.series.end(verdict.outcome, errorType);
     end.outcomes.add(1);
-    end.duration.record(seconds);
+    end.duration.record(seconds, sampled);
     if (plan.kind === 'enrich') {
       plan.span.setAttribute(ATTR_JOB_OUTCOME, verdict.outcome);
     } else if (plan.kind === 'event' && this.options.tracing) {
@@ -498,6 +507,7 @@ export class JobTelemetry<Job> {
     runs: readonly JobRun<Job>[],
     failure: Failure | undefined,
     seconds: number,
+    sampled: SpanContext | undefined,
   ): void {
     try {
       const { outcome, errorType } = groupVerdict(runs);
@@ -510,7 +520,7 @@ export class JobTelemetry<Job> {
         errorType === undefined
           ? (handle.processed ??= handle.metrics.processDuration(undefined))
           : handle.metrics.processDuration(errorType);
-      duration.record(seconds);
+      duration.record(seconds, sampled);
       if (this.options.endHook && span.isRecording()) {
         const hook = this.options.endHook;
         this.#callHook('endHook', () => hook(span, jobs, failure?.error));
@@ -640,4 +650,11 @@ function safely<T>(read: () => T): T | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The context of `span` when its trace is sampled: the only spans worth an exemplar. */
+function sampledContext(span: Span | undefined): SpanContext | undefined {
+  if (span === undefined) return undefined;
+  const spanContext = span.spanContext();
+  return (spanContext.traceFlags & TraceFlags.SAMPLED) === 0 ? undefined : spanContext;
 }
