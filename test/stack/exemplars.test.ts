@@ -88,7 +88,19 @@ describe('exemplars from a real worker through the collector into Prometheus', (
     const prometheusSource = sources.find((s) => s.type === 'prometheus')!;
     const jaegerSource = sources.find((s) => s.type === 'jaeger')!;
     const destinations = (prometheusSource.jsonData as Config).exemplarTraceIdDestinations as Config[];
-    // The label the collector gave the exemplar above, opened in the Jaeger data source.
+    // The label the collector gave the exemplars above, opened in the Jaeger data source.
     expect(destinations).toContainEqual({ name: 'trace_id', datasourceUid: jaegerSource.uid });
   });
+
+  it.each(['queuetel_job_duration_seconds_bucket', 'queuetel_job_wait_time_seconds_bucket'])(
+    "has a dashboard panel that asks Prometheus for %s's exemplars",
+    (metric) => {
+      const dashboard = readShipped('grafana/dashboards/queuetel.json') as { panels: Config[] };
+      const targets = dashboard.panels.flatMap((panel) => (panel.targets as Config[] | undefined) ?? []);
+      const asking = targets.filter(
+        (target) => target.exemplar === true && String(target.expr).includes(metric),
+      );
+      expect(asking).toHaveLength(1);
+    },
+  );
 });
