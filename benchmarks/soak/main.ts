@@ -56,7 +56,8 @@ try {
   await db.close();
 }
 
-const command = ['npm run bench:soak --', ...process.argv.slice(2)].join(' ');
+const args = process.argv.slice(2);
+const command = ['npm run bench:soak', ...(args.length > 0 ? ['--', ...args] : [])].join(' ');
 const run: SoakRun = {
   jobsPerSystem: jobs,
   sampleSeconds: sampleMs / 1000,
@@ -66,12 +67,12 @@ const run: SoakRun = {
 };
 const file = { suite: 'soak', machine: finishMachine(machine, cpuBefore), command, run };
 console.log(`wrote ${writeResults('soak', file)}`);
-console.log(`rewrote the soak section of ${writeSoakSection(file)}`);
+console.log(`rewrote the soak section of ${await writeSoakSection(file)}`);
 
 async function soak(system: SoakSystem): Promise<SystemRun> {
   const enqueue = await openProducer(system);
   const worker = fork(new URL('./worker.ts', import.meta.url), [system], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--expose-gc', '--import', 'tsx'],
     env: {
       ...process.env,
       SOAK_DATABASE_URL: db.url,

@@ -29,6 +29,8 @@ export interface Sample {
   readonly handled: number;
   readonly rssMb: number;
   readonly heapUsedMb: number;
+  /** Heap in use right after a full garbage collection: what the process still holds on to. */
+  readonly liveHeapMb: number;
   /** Event-loop delay over the interval since the last sample, in milliseconds. */
   readonly loopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
   /** Series (data points) per queuetel instrument, as the metric producer holds them. */

@@ -1,9 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Machine } from '../lib/machine.js';
 import { REPO_ROOT, type ResultsFile } from '../lib/results.js';
 import { median } from '../lib/stats.js';
 import { fixed, table } from '../report/format.js';
+import { writeReport } from '../report/render.js';
 import type { Sample, SoakSystem } from './protocol.js';
 
 /** Warm-up ends when this share of the jobs is handled; growth is measured from there. */
@@ -18,6 +19,9 @@ export interface SystemRun {
   readonly jobsPerSecond: number;
   readonly rssMb: { readonly warm: number; readonly end: number; readonly max: number };
   readonly heapUsedMb: { readonly warm: number; readonly end: number; readonly max: number };
+  readonly liveHeapMb: { readonly warm: number; readonly end: number; readonly max: number };
+  /** The live heap's least-squares trend after warm-up, in MB per 100,000 jobs. */
+  readonly liveHeapTrendMb: number;
   readonly loopDelayMs: { readonly p99Median: number; readonly p99Max: number; readonly max: number };
   /** Per instrument: series when warm, at the end, and the most seen. */
   readonly series: Readonly<
@@ -62,6 +66,8 @@ export function summarize(
     jobsPerSecond: Math.round(jobs / end.seconds),
     rssMb: spread((s) => s.rssMb),
     heapUsedMb: spread((s) => s.heapUsedMb),
+    liveHeapMb: spread((s) => s.liveHeapMb),
+    liveHeapTrendMb: trendPer100k(afterWarm, (s) => s.liveHeapMb),
     loopDelayMs: {
       p99Median: median(samples.map((s) => s.loopDelayMs.p99)),
       p99Max: Math.max(...samples.map((s) => s.loopDelayMs.p99)),
@@ -78,12 +84,15 @@ const END = '<!-- soak:end -->';
 const PAGE = join(REPO_ROOT, 'docs', 'reliability.md');
 
 /** Rewrites the part of docs/reliability.md between the soak markers from a results file. */
-export function writeSoakSection(file: ResultsFile<SoakRun>): string {
+export async function writeSoakSection(file: ResultsFile<SoakRun>): Promise<string> {
   const page = readFileSync(PAGE, 'utf8');
   const from = page.indexOf(BEGIN);
   const to = page.indexOf(END);
   if (from === -1 || to < from) throw new Error(`${PAGE} has no ${BEGIN} ... ${END} markers`);
-  writeFileSync(PAGE, `${page.slice(0, from + BEGIN.length)}\n\n${renderSoak(file)}\n\n${page.slice(to)}`);
+  await writeReport(
+    `${page.slice(0, from + BEGIN.length)}\n\n${renderSoak(file)}\n\n${page.slice(to)}`,
+    PAGE,
+  );
   return PAGE;
 }
 
@@ -101,6 +110,7 @@ export function renderSoak({ machine, command, run }: ResultsFile<SoakRun>): str
         'jobs/s',
         'RSS warm → end (max), MB',
         'heap warm → end, MB',
+        'live heap after GC warm → end (max), MB',
         'loop delay p99 median / max p99 / max, ms',
         'exports: metric requests, points, spans',
       ],
@@ -109,12 +119,17 @@ export function renderSoak({ machine, command, run }: ResultsFile<SoakRun>): str
         String(r.jobsPerSecond),
         `${fixed(r.rssMb.warm)} → ${fixed(r.rssMb.end)} (${fixed(r.rssMb.max)})`,
         `${fixed(r.heapUsedMb.warm)} → ${fixed(r.heapUsedMb.end)}`,
+        `${fixed(r.liveHeapMb.warm)} → ${fixed(r.liveHeapMb.end)} (${fixed(r.liveHeapMb.max)})`,
         `${fixed(r.loopDelayMs.p99Median)} / ${fixed(r.loopDelayMs.p99Max)} / ${fixed(r.loopDelayMs.max)}`,
         `${r.exported.metricExports}, ${r.exported.metricPoints.toLocaleString('en')}, ${r.exported.spans.toLocaleString('en')}`,
       ]),
     ),
     '',
     `"Warm" is the first sample after ${WARM_UP_SHARE * 100}% of the jobs; growth is read from there. ` +
+      'Each sample ends with a full garbage collection, and the live heap is the heap in use right after ' +
+      "it: what the process holds on to. Resident memory and the heap before it follow V8's sizing of " +
+      'the heap and the allocator, and rise and fall with the load; a leak shows as a live heap that ' +
+      'keeps rising. ' +
       run.runs.map(verdict).join(' '),
     '',
     'Series per instrument (data points the metric producer holds; warm → end, most seen):',
@@ -122,6 +137,12 @@ export function renderSoak({ machine, command, run }: ResultsFile<SoakRun>): str
     seriesTable(run.runs),
     '',
     chart('Resident memory (MB) by share of jobs handled', run.runs, (s) => s.rssMb),
+    '',
+    chart(
+      'Live heap after a full garbage collection (MB) by share of jobs handled',
+      run.runs,
+      (s) => s.liveHeapMb,
+    ),
     '',
     chart('Event-loop delay p99 (ms) by share of jobs handled', run.runs, (s) => s.loopDelayMs.p99),
     '',
@@ -131,23 +152,43 @@ export function renderSoak({ machine, command, run }: ResultsFile<SoakRun>): str
   ].join('\n');
 }
 
-/** Flat when resident memory grew less than this share of its warm size between warm and the end. */
+/**
+ * Flat when the live heap's trend after warm-up, carried over the jobs after warm-up, adds less than
+ * this share of its warm size. A trend rather than the last sample, so one sample taken with many
+ * jobs in flight does not decide it.
+ */
 const FLAT_SHARE = 0.05;
 
 function verdict(r: SystemRun): string {
-  const growth = r.rssMb.end - r.rssMb.warm;
+  const jobsAfterWarm = (1 - WARM_UP_SHARE) * r.jobs;
+  const projected = (r.liveHeapTrendMb * jobsAfterWarm) / 100_000;
   const seriesGrew = Object.entries(r.series).filter(([, s]) => s.end > s.warm);
+  const trend = `${fixed(r.liveHeapTrendMb)} MB per 100,000 jobs`;
   const memory =
-    growth < r.rssMb.warm * FLAT_SHARE
-      ? `resident memory stayed within ${FLAT_SHARE * 100}% of its warm size (${fixed(growth)} MB)`
-      : `resident memory was still growing: ${fixed(growth)} MB over the last ${Math.round(
-          (1 - WARM_UP_SHARE) * r.jobs,
-        ).toLocaleString('en')} jobs, too short a run to tell a leak from a heap still settling`;
+    projected < r.liveHeapMb.warm * FLAT_SHARE
+      ? `the live heap was flat after warm-up (${fixed(r.liveHeapMb.warm)} → ${fixed(r.liveHeapMb.end)} MB, trend ${trend})`
+      : `the live heap kept growing after warm-up (${fixed(r.liveHeapMb.warm)} → ${fixed(r.liveHeapMb.end)} MB, trend ${trend}): a leak to find`;
   const series =
     seriesGrew.length === 0
       ? 'no instrument gained a series after warm-up'
       : `series grew after warm-up on ${seriesGrew.map(([name]) => `\`${name}\``).join(', ')}`;
   return `${r.system}: ${memory}; ${series}.`;
+}
+
+/** The least-squares slope of `pick` against jobs handled, in units per 100,000 jobs. */
+function trendPer100k(samples: readonly Sample[], pick: (s: Sample) => number): number {
+  if (samples.length < 2) return 0;
+  const xs = samples.map((s) => s.handled);
+  const ys = samples.map(pick);
+  const meanX = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const meanY = ys.reduce((a, b) => a + b, 0) / ys.length;
+  let covariance = 0;
+  let variance = 0;
+  for (let i = 0; i < xs.length; i++) {
+    covariance += (xs[i]! - meanX) * (ys[i]! - meanY);
+    variance += (xs[i]! - meanX) ** 2;
+  }
+  return variance === 0 ? 0 : (covariance / variance) * 100_000;
 }
 
 function seriesTable(runs: readonly SystemRun[]): string {

@@ -3,7 +3,8 @@
  * receiver (OTEL_* variables), queuetel's instrumentation with a label that overflows its cap, and
  * the queue-health collector in the same process. `node --import tsx benchmarks/soak/worker.ts
  * <system>` with SOAK_DATABASE_URL; it consumes until the driver disconnects, and samples itself
- * every SOAK_SAMPLE_MS.
+ * every SOAK_SAMPLE_MS. Run with `--expose-gc`: each sample ends with a full collection, so the heap it
+ * reports next is what the process still holds, not what the collector has yet to free.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getGlobalMetricProducer } from '@queuetel/core';
@@ -77,6 +78,12 @@ if (system === 'pg-boss') {
 }
 const health = startQueueHealth({ connectionString: url, intervalSeconds: 5 });
 
+const collectGarbage: () => void =
+  (globalThis as { gc?: () => void }).gc ??
+  (() => {
+    throw new Error('the soak worker needs --expose-gc');
+  });
+
 const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
 const started = performance.now();
@@ -92,11 +99,13 @@ async function sample(): Promise<Sample> {
     }
   }
   const memory = process.memoryUsage();
+  collectGarbage();
   const reading: Sample = {
     seconds: Math.round(performance.now() - started) / 1000,
     handled,
     rssMb: mb(memory.rss),
     heapUsedMb: mb(memory.heapUsed),
+    liveHeapMb: mb(process.memoryUsage().heapUsed),
     loopDelayMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) },
     series,
   };
