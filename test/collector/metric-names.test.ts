@@ -16,7 +16,7 @@ describe('metric names in the dashboard and alert rules', () => {
     const laneB = series.filter(
       (name) => /^(queuetel|messaging)_/.test(name) && !isLaneA(name) && !isShadow(name),
     );
-    expect(new Set(series.filter(isShadow))).toEqual(new Set(['queuetel_shadow_drift']));
+    expect(new Set(series.filter(isShadow))).toEqual(new Set(['queuetel_queue_ended_total']));
     expect(new Set(laneA)).toEqual(
       new Set([
         'queuetel_queue_jobs',

@@ -17,16 +17,16 @@ export interface EmittedMetric {
  * against two real emissions: test/node/queue-health-export.test.ts and test/node/otlp-export.test.ts.
  */
 export function isLaneA(series: string): boolean {
-  return /^queuetel_(queue|workers|collector)_/.test(series);
+  return /^queuetel_(queue|workers|collector)_/.test(series) && !isShadow(series);
 }
 
 /**
- * Whether a Prometheus series is the shadow comparison's, which a collector sends only with
- * `shadowWindowSeconds`, where every worker runs in its process: checked against that real emission
- * in test/integration/health-shadow.test.ts.
+ * Whether a Prometheus series is the shadow comparison's count of ended jobs, which a collector sends
+ * only with `shadowComparison`: checked against that real emission in
+ * test/integration/health-shadow.test.ts.
  */
 export function isShadow(series: string): boolean {
-  return /^queuetel_shadow_/.test(series);
+  return /^queuetel_queue_ended_/.test(series);
 }
 
 /** Labels the Collector's Prometheus exporter puts on every series, from the resource and scope. */

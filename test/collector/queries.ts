@@ -81,13 +81,28 @@ export interface AlertRule {
   annotations: Record<string, string>;
 }
 
-export function readAlertRules(): AlertRule[] {
+/** A recording rule: a series Prometheus computes for the alerts to read. */
+export interface RecordingRule {
+  record: string;
+  expr: string;
+}
+
+/** Every rule of the shipped rule file, recording rules and alerts, in its order. */
+export function readRules(): (AlertRule | RecordingRule)[] {
   const file = parse(readFileSync(`${COLLECTOR}prometheus/rules/queuetel-alerts.yml`, 'utf8')) as {
-    groups: { name: string; rules: AlertRule[] }[];
+    groups: { name: string; rules: (AlertRule | RecordingRule)[] }[];
   };
   return file.groups.flatMap((group) => group.rules);
 }
 
+export function readAlertRules(): AlertRule[] {
+  return readRules().filter((rule): rule is AlertRule => 'alert' in rule);
+}
+
+/** The expression of every rule, recording rules included: each must find the series it reads. */
 export function alertQueries(): Query[] {
-  return readAlertRules().map((rule) => ({ source: `alert ${rule.alert}`, expr: rule.expr }));
+  return readRules().map((rule) => ({
+    source: 'alert' in rule ? `alert ${rule.alert}` : `record ${rule.record}`,
+    expr: rule.expr,
+  }));
 }

@@ -32,6 +32,8 @@ export interface WorkerSpec {
   readonly workMs?: number;
   /** Whether jobs sent with `{ hang: true }` hang (see the fixture). */
   readonly hang?: boolean;
+  /** Whether every job fails. */
+  readonly fail?: boolean;
   /** Milliseconds between metric exports; default 100. */
   readonly metricExportMs?: number;
 }
@@ -47,6 +49,7 @@ export async function startWorker(spec: WorkerSpec): Promise<WorkerProcess> {
       DATABASE_URL: spec.databaseUrl,
       WORK_MS: String(spec.workMs ?? 0),
       HANG: spec.hang ? '1' : '0',
+      FAIL: spec.fail ? '1' : '0',
       METRIC_EXPORT_MS: String(spec.metricExportMs ?? 100),
       OTEL_EXPORTER_OTLP_ENDPOINT: spec.receiver.endpoint,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',

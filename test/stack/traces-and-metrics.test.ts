@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PgBoss } from 'pg-boss';
 import type { TestDatabase } from '../harness/database.js';
 import { eventually } from '../harness/pg-boss.js';
 import { createPgmqDatabase } from '../harness/pgmq.js';
@@ -219,6 +220,49 @@ describe('logs', () => {
         .split('\n')
         .filter((line) => line.trim() !== '' && !line.startsWith('{'));
       expect(diagnostics.filter((line) => /export|otlp|ECONNREFUSED|404/i.test(line))).toEqual([]);
+    }
+  });
+});
+
+describe('the shadow comparison, in the real Prometheus', () => {
+  it('reads the jobs completed by hand, outside any instrumented worker, as lost', async () => {
+    const queue = 'signup_by_hand';
+    const jobs = 3;
+    // The test's own pg-boss, uninstrumented, on the worker fixture's schema: the collector in the
+    // pg-boss worker's process counts what it ends, and no worker's job metrics ever see it.
+    const boss = new PgBoss({
+      connectionString: db.url,
+      schema: 'pgboss_stack',
+      max: 2,
+      schedule: false,
+      supervise: false,
+      openTelemetry: { enabled: false },
+    });
+    boss.on('error', () => {});
+    await boss.start();
+    try {
+      await boss.createQueue(queue, { retryLimit: 0 });
+      const ended = `queuetel_queue_ended_total{messaging_destination_name="${queue}", queuetel_job_outcome="completed"}`;
+      // The count reaches Prometheus at 0 before anything ends: increase() starts at a series' first sample.
+      for (const name of PROMETHEUSES) {
+        await eventually(async () => {
+          expect((await prometheus[name].query(ended)).map((r) => r.value)).toEqual([0]);
+        }, 30_000);
+      }
+      for (let i = 0; i < jobs; i++) await boss.send(queue, { i });
+      const fetched = await boss.fetch(queue, { batchSize: jobs });
+      expect(fetched).toHaveLength(jobs);
+      for (const job of fetched) await boss.complete(queue, job.id);
+      // The recorded drift, as the alert reads it; increase() extrapolates a little past the samples.
+      const drift = `queuetel:shadow_drift:increase15m{messaging_destination_name="${queue}", queuetel_job_outcome="completed"}`;
+      for (const name of PROMETHEUSES) {
+        await eventually(async () => {
+          const values = (await prometheus[name].query(drift)).map((r) => Math.round(r.value));
+          expect(values, name).toEqual([-jobs]);
+        }, 60_000);
+      }
+    } finally {
+      await boss.stop({ graceful: false, timeout: 2000 });
     }
   });
 });

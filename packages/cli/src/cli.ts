@@ -22,6 +22,7 @@ const FLAGS: Record<string, string> = {
   intervalSeconds: '--interval',
   statementTimeoutMs: '--statement-timeout',
   lockName: '--lock-name',
+  shadowComparison: '--shadow-comparison',
   role: '--role',
   token: 'QUEUETEL_TOKEN',
 };

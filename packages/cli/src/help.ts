@@ -38,6 +38,8 @@ Options:
   --prometheus              Also serve Prometheus metrics at /metrics
   --thresholds <file>       JSON file of health thresholds (see docs/queue-health.md)
   --lock-name <name>        Name of the election lock, to run separate collector groups
+  --shadow-comparison       Count the jobs pg-boss ends (queuetel.queue.ended), for the drift
+                            alert (see docs/queue-health.md); reads the job table each interval
   --token-scopes <file>     JSON file of tokens that each see only some queues, by name or by
                             label (see docs/security.md); default: $QUEUETEL_TOKEN_SCOPES
   -h, --help                Show this help

@@ -1,5 +1,5 @@
 import type { MeterProvider } from '@opentelemetry/api';
-import { getGlobalMetricProducer, QueuetelConfigError, type QueuetelMetricProducer } from '@queuetel/core';
+import { QueuetelConfigError, type QueuetelMetricProducer } from '@queuetel/core';
 import { expectBoolean, expectKnownKeys, typeName } from '@queuetel/core/internal';
 import type { DatabaseSource, PoolLike } from './database.js';
 import type { DiscoveryRequest } from './sources/discover.js';
@@ -53,10 +53,10 @@ export interface QueueHealthOptions extends ReadOptions {
    */
   tracePolling?: boolean;
   /**
-   * Compares this process's job metrics with pg-boss's job table over a sliding window of this many
-   * seconds (1 to 3600), as `queuetel.shadow.drift`; see "Shadow comparison". Default: off.
+   * Counts the jobs pg-boss's job table ends, as `queuetel.queue.ended`, for the shadow comparison of
+   * the job metrics of every worker with the database; see "Shadow comparison". Default: false.
    */
-  shadowWindowSeconds?: number;
+  shadowComparison?: boolean;
 }
 
 export interface ResolvedReadOptions {
@@ -73,8 +73,7 @@ export interface ResolvedHealthOptions extends ResolvedReadOptions {
   readonly lockName: string;
   readonly metricProducer: QueuetelMetricProducer | undefined;
   readonly meterProvider: MeterProvider | undefined;
-  /** The shadow comparison's window and the producer it reads Lane B from, when it is on. */
-  readonly shadow: { readonly windowSeconds: number; readonly producer: QueuetelMetricProducer } | undefined;
+  readonly shadowComparison: boolean;
   readonly tracePolling: boolean;
 }
 
@@ -95,7 +94,7 @@ const HEALTH_KEYS = [
   'lockName',
   'metricProducer',
   'meterProvider',
-  'shadowWindowSeconds',
+  'shadowComparison',
   'tracePolling',
 ] as const satisfies readonly (keyof QueueHealthOptions)[];
 
@@ -116,6 +115,7 @@ export function resolveHealthOptions(options: QueueHealthOptions): ResolvedHealt
   }
   expectBoolean('election', options.election);
   expectBoolean('tracePolling', options.tracePolling);
+  expectBoolean('shadowComparison', options.shadowComparison);
   expectText('lockName', options.lockName);
   if (options.meterProvider !== undefined && typeof options.meterProvider?.getMeter !== 'function') {
     throw new QueuetelConfigError('meterProvider', 'must have a getMeter() method');
@@ -131,28 +131,9 @@ export function resolveHealthOptions(options: QueueHealthOptions): ResolvedHealt
     lockName: options.lockName ?? 'queuetel.collector',
     metricProducer: options.metricProducer,
     meterProvider: options.meterProvider,
-    shadow: resolveShadow(options),
+    shadowComparison: options.shadowComparison ?? false,
     tracePolling: options.tracePolling ?? false,
   };
-}
-
-function resolveShadow(options: QueueHealthOptions): ResolvedHealthOptions['shadow'] {
-  const windowSeconds = options.shadowWindowSeconds;
-  if (windowSeconds === undefined) return undefined;
-  if (typeof windowSeconds !== 'number' || !(windowSeconds >= 1 && windowSeconds <= 3600)) {
-    throw new QueuetelConfigError(
-      'shadowWindowSeconds',
-      `must be a number of seconds from 1 to 3600, got ${typeName(windowSeconds)}`,
-    );
-  }
-  const producer = options.metricProducer ?? getGlobalMetricProducer();
-  if (!producer) {
-    throw new QueuetelConfigError(
-      'shadowWindowSeconds',
-      'needs the queuetel metric producer the job metrics are recorded in: call startTelemetry() first, or pass metricProducer',
-    );
-  }
-  return { windowSeconds, producer };
 }
 
 /** Checks the options of a one-shot read. */

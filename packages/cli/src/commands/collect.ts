@@ -30,6 +30,7 @@ export async function collect(argv: readonly string[], io: CliIo): Promise<numbe
     host: { type: 'string' },
     prometheus: { type: 'boolean' },
     'lock-name': { type: 'string' },
+    'shadow-comparison': { type: 'boolean' },
     'token-scopes': { type: 'string' },
   });
   if (values.help) {
@@ -60,6 +61,7 @@ export async function collect(argv: readonly string[], io: CliIo): Promise<numbe
       ...read,
       intervalSeconds,
       lockName: values['lock-name'],
+      shadowComparison: values['shadow-comparison'] ?? false,
       metricProducer: producer,
     });
     telemetry = startCollectorTelemetry({ prometheus: values.prometheus ?? false, producer });

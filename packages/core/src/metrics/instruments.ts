@@ -243,14 +243,14 @@ export const INSTRUMENTS = Object.freeze({
     unit: '{instance}',
     description: 'Whether this instance holds the collector lock: 1 if so, else 0.',
   }),
-  shadowDrift: instrument({
-    name: 'queuetel.shadow.drift',
+  queueEnded: instrument({
+    name: 'queuetel.queue.ended',
     lane: 'queue',
-    kind: 'gauge',
+    kind: 'counter',
     unit: '{job}',
     attributes: [ATTR_JOB_OUTCOME],
     description:
-      'Completed or failed jobs the job metrics counted minus those the job table holds, over the shadow window.',
+      'Jobs the job table says completed or failed for good since this collector started leading, by end; with `shadowComparison`.',
   }),
 });
 

@@ -14,7 +14,7 @@ import { MeterOutput } from './meter-output.js';
 import type { HealthOutput } from './output.js';
 import type { GaugeView } from './points.js';
 import { ProducerOutput } from './producer-output.js';
-import { ShadowComparison, type DriftReading } from './shadow.js';
+import { EndedTotals, type EndedTotal } from './ended.js';
 
 /** The instrumentation scope of the Lane A gauges. */
 export const HEALTH_SCOPE = Object.freeze({ name: manifest.name, version: manifest.version });
@@ -80,9 +80,10 @@ class Collector implements QueueHealth {
   /** pg-boss schema versions, read once per schema. */
   readonly #versions = new Map<string, number | undefined>();
   #latest: HealthSnapshot | undefined;
-  readonly #shadow: ShadowComparison | undefined;
-  /** The shadow comparison of {@link #latest}. */
-  #drift: readonly DriftReading[] = [];
+  /** The job table's ends, counted for the shadow comparison when it is on. */
+  readonly #ended: EndedTotals | undefined;
+  /** The ends counted at {@link #latest}. */
+  #endedTotals: readonly EndedTotal[] = [];
   #leaderSince: number | undefined;
   #lastGoodAt: number | undefined;
   #lastError: CollectorState['lastError'];
@@ -98,15 +99,14 @@ class Collector implements QueueHealth {
   constructor(options: ResolvedHealthOptions) {
     this.#options = options;
     this.#key = lockKey(options.lockName);
-    this.#shadow =
-      options.shadow && new ShadowComparison(options.shadow.producer, options.shadow.windowSeconds);
+    this.#ended = options.shadowComparison ? new EndedTotals() : undefined;
     const view = (): GaugeView => {
       const snapshot = this.#leaderSince !== undefined ? this.latest() : undefined;
       return {
         snapshot,
         leader: this.#leaderSince !== undefined,
         stalenessSeconds: this.#staleness(),
-        drift: snapshot ? this.#drift : [],
+        ended: snapshot ? this.#endedTotals : [],
       };
     };
     // As for job metrics: an explicit meter provider means the Meter API; otherwise a queuetel
@@ -223,7 +223,7 @@ class Collector implements QueueHealth {
       this.#leaderSince = Date.now();
       // Totals counted by a previous term may have missed windows another leader saw; start afresh.
       this.#totals.clear();
-      this.#shadow?.clear();
+      this.#ended?.clear();
     }
     const started = performance.now();
     const discovered = await discover(session.client, this.#options.discovery, this.#versions);
@@ -232,7 +232,9 @@ class Collector implements QueueHealth {
       queues: this.#options.queues,
       totals: this.#totals,
     });
-    this.#drift = this.#shadow ? await this.#compare(this.#shadow, session.client, discovered, snapshot) : [];
+    this.#endedTotals = this.#ended
+      ? await this.#countEnded(this.#ended, session.client, discovered, snapshot)
+      : [];
     this.#latest = snapshot;
     this.#lastGoodAt = Date.now();
     this.#reachable = true;
@@ -240,19 +242,22 @@ class Collector implements QueueHealth {
     this.#output.recordCollection((performance.now() - started) / 1000);
   }
 
-  /** The shadow comparison; its failure costs only its own gauge, never the collection's. */
-  async #compare(
-    shadow: ShadowComparison,
+  /**
+   * The shadow comparison's count of ends; its failure costs only its own counter for a collection
+   * (the cursor stays, so the next read catches up), never the collection.
+   */
+  async #countEnded(
+    ended: EndedTotals,
     db: Session['client'],
     discovered: Discovered,
     snapshot: HealthSnapshot,
-  ): Promise<readonly DriftReading[]> {
+  ): Promise<readonly EndedTotal[]> {
     try {
-      return await shadow.compare(db, discovered.pgBoss, snapshot);
+      return await ended.read(db, discovered.pgBoss, snapshot);
     } catch (error) {
       this.#reporter.report(
         'shadow',
-        'the shadow comparison failed; it is tried again next collection',
+        'counting the jobs the job table ended failed; it is tried again next collection',
         error,
       );
       return [];

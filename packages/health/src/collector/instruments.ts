@@ -13,7 +13,7 @@ export const HEALTH_INSTRUMENTS = {
   leader: INSTRUMENTS.collectorLeader,
   duration: INSTRUMENTS.collectorDuration,
   errors: INSTRUMENTS.collectorErrors,
-  drift: INSTRUMENTS.shadowDrift,
+  ended: INSTRUMENTS.queueEnded,
 } as const;
 
 /**

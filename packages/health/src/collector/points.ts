@@ -11,7 +11,7 @@ import {
 import type { HealthSnapshot, QueueSnapshot } from '../snapshot.js';
 import type { InstrumentDescriptor } from '@queuetel/core';
 import { HEALTH_INSTRUMENTS } from './instruments.js';
-import type { DriftReading } from './shadow.js';
+import type { EndedTotal } from './ended.js';
 
 /** What the gauges show when the SDK reads them. */
 export interface GaugeView {
@@ -20,8 +20,8 @@ export interface GaugeView {
   readonly leader: boolean;
   /** Seconds since the last good collection, when this instance is the one to say so. */
   readonly stalenessSeconds: number | undefined;
-  /** The shadow comparison of the latest collection; none when it is off. */
-  readonly drift?: readonly DriftReading[];
+  /** The job table's ends counted at the latest collection; none when the shadow comparison is off. */
+  readonly ended?: readonly EndedTotal[];
 }
 
 /** One value of an observed instrument. */
@@ -60,11 +60,11 @@ export function observedPoints(view: GaugeView): ObservedPoint[] {
     for (const [kind, count] of Object.entries(queue.workers))
       add(I.workersLive, count, { [ATTR_WORKER_KIND]: kind });
   }
-  for (const reading of view.drift ?? []) {
+  for (const ended of view.ended ?? []) {
     points.push({
-      instrument: I.drift,
-      value: reading.telemetry - reading.database,
-      attributes: { ...queueAttributes(reading), [ATTR_JOB_OUTCOME]: reading.end },
+      instrument: I.ended,
+      value: ended.total,
+      attributes: { ...queueAttributes(ended), [ATTR_JOB_OUTCOME]: ended.end },
     });
   }
   return points;
