@@ -31,8 +31,8 @@ export const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
 /** A panel of the dashboard. */
 export type Panel = StatPanelBuilder | TimeseriesPanelBuilder;
 
-/** A query and its legend. */
-export type Target = readonly [expr: string, legend: string];
+/** A query, its legend, and whether Grafana fetches the exemplars of the series it reads. */
+export type Target = readonly [expr: string, legend: string, exemplars?: boolean];
 
 export interface PanelSpec {
   readonly title: string;
@@ -49,14 +49,15 @@ function thresholds(steps: readonly Threshold[]): ThresholdsConfigBuilder {
 }
 
 function queries(targets: readonly Target[]): DataqueryBuilder[] {
-  return targets.map(([expr, legend], i) =>
-    new DataqueryBuilder()
+  return targets.map(([expr, legend, exemplars], i) => {
+    const query = new DataqueryBuilder()
       .datasource(DATASOURCE)
       .expr(expr)
       .legendFormat(legend)
       .refId(String.fromCharCode(65 + i))
-      .range(),
-  );
+      .range();
+    return exemplars ? query.exemplar(true) : query;
+  });
 }
 
 /** A headline number of the Overview row. */

@@ -19,11 +19,16 @@ const I = INSTRUMENTS;
 /** The alert rules' thresholds (collector/prometheus/rules/queuetel-alerts.yml), drawn on panels. */
 const ALERT = { staleQueueSeconds: 900, failureRatio: 0.05, staleCollectorSeconds: 120 };
 
-/** The median, p95 and p99 of a histogram of the workers', per queue. */
+/**
+ * The median, p95 and p99 of a histogram of the workers', per queue. The p99 query also fetches the
+ * buckets' exemplars, each a point on the graph that opens its job's trace in Jaeger; the three
+ * queries read the same buckets, so one is enough.
+ */
 const quantiles = (instrument: InstrumentDescriptor): Target[] =>
   [0.5, 0.95, 0.99].map((q) => [
     `histogram_quantile(${q}, sum by (le, ${L.queue}) (rate(${fromWorkers(instrument, bucket(instrument))}[$__rate_interval])))`,
     `{{${L.queue}}} p${q * 100}`,
+    q === 0.99,
   ]);
 
 /** The rows of the dashboard, top to bottom, each with its panels left to right. */
@@ -159,14 +164,15 @@ export const ROWS: readonly (readonly [title: string, panels: readonly Panel[]])
     [
       graph({
         title: 'Processing time p50 / p95 / p99',
-        description: 'How long handlers ran per job.',
+        description: 'How long handlers ran per job. Each dot is one sampled job: click it for its trace.',
         unit: 's',
         width: 12,
         targets: quantiles(I.jobDuration),
       }),
       graph({
         title: 'Wait time p50 / p95 / p99',
-        description: 'How long jobs waited between becoming eligible to run and starting.',
+        description:
+          'How long jobs waited between becoming eligible to run and starting. Each dot is one sampled job: click it for its trace.',
         unit: 's',
         width: 12,
         targets: quantiles(I.jobWaitTime),

@@ -33,7 +33,7 @@ message ScopeSpans { Scope scope = 1; repeated Span spans = 2; string schema_url
 message ResourceSpans { Resource resource = 1; repeated ScopeSpans scope_spans = 2; string schema_url = 3; }
 message TracesRequest { repeated ResourceSpans resource_spans = 1; }
 message Exemplar {
-  repeated KeyValue filtered_attributes = 7; bytes span_id = 4; bytes trace_id = 5;
+  repeated KeyValue filtered_attributes = 7; fixed64 time_unix_nano = 2; bytes span_id = 4; bytes trace_id = 5;
   oneof value { double as_double = 3; sfixed64 as_int = 6; }
 }
 message NumberDataPoint {

@@ -67,7 +67,16 @@ export interface ReceivedPoint extends ReceivedMetric {
   /** A histogram's bucket counts (one more than its bounds) and its sum. */
   readonly bucketCounts?: readonly number[];
   readonly sum?: number;
+  /** A histogram point's exemplars, ids in hex. */
+  readonly exemplars?: readonly ReceivedExemplar[];
   readonly arrivedAt: number;
+}
+
+export interface ReceivedExemplar {
+  readonly value: number;
+  readonly timeUnixNano: number;
+  readonly traceId: string;
+  readonly spanId: string;
 }
 
 /** OTLP span kinds: 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
@@ -283,6 +292,12 @@ interface JsonHistogramPoint {
   sum?: number;
   bucketCounts?: (number | string)[];
   explicitBounds?: number[];
+  exemplars?: {
+    asDouble?: number;
+    timeUnixNano?: number | string;
+    traceId?: string;
+    spanId?: string;
+  }[];
 }
 interface JsonMetric {
   name: string;
@@ -321,6 +336,16 @@ function decodePoints(body: unknown, arrivedAt: number): ReceivedPoint[] {
               bounds: point.explicitBounds ?? [],
               bucketCounts: (point.bucketCounts ?? []).map(Number),
               ...(point.sum === undefined ? {} : { sum: point.sum }),
+              ...(point.exemplars
+                ? {
+                    exemplars: point.exemplars.map((exemplar) => ({
+                      value: exemplar.asDouble ?? NaN,
+                      timeUnixNano: Number(exemplar.timeUnixNano ?? 0),
+                      traceId: exemplar.traceId ?? '',
+                      spanId: exemplar.spanId ?? '',
+                    })),
+                  }
+                : {}),
             });
           }
           continue;

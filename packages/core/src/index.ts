@@ -38,6 +38,7 @@ export {
   setGlobalMetricProducer,
 } from './metrics/metric-producer.js';
 export type { BoundCounter, BoundHistogram, MetricSink } from './metrics/sink.js';
+export { exemplarsOf, type Exemplar } from './metrics/exemplars.js';
 export type { MetricSource } from './metrics/metric-source.js';
 export {
   CUMULATIVE,

@@ -18,6 +18,7 @@ export { runTraced, runUntraced } from './tracing/polling.js';
 export { errorTypeOf, messageOf, recordFailure, recordQueueFailure } from './tracing/errors.js';
 export { PG_BOSS_EXPIRY_MESSAGES, PG_BOSS_EXPIRY_OUTPUTS } from './pg-boss-expiry.js';
 export { AggregationStore } from './metrics/aggregation-store.js';
+export { attachExemplars } from './metrics/exemplars.js';
 export { MeterSink } from './metrics/meter-sink.js';
 export {
   beatHeartbeat,

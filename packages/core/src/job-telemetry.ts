@@ -7,6 +7,7 @@ import {
   type Context,
   type Link,
   type Span,
+  TraceFlags,
   type SpanContext,
   type Tracer,
 } from '@opentelemetry/api';
@@ -262,6 +263,14 @@ export class JobTelemetry<Job> {
     handle.starts.attempts.add(jobs.length);
     handle.starts.inFlight.add(jobs.length);
     const span = this.#openSpan(handle.spanStart, runs, plan);
+    // The histograms keep the values of sampled jobs as exemplars: the link from a slow bucket to the
+    // trace of a job in it. Wait time is recorded here, once the job's span exists, for that reason.
+    const sampled = sampledContext(
+      span?.span ?? (plan.kind === 'none' || plan.kind === 'own' ? undefined : plan.span),
+    );
+    for (const run of runs) {
+      if (run.facts.waitSeconds !== undefined) run.series.waitTime.record(run.facts.waitSeconds, sampled);
+    }
     const startedAt = performance.now();
     let failure: Failure | undefined;
     try {
@@ -276,12 +285,12 @@ export class JobTelemetry<Job> {
       handle.starts.inFlight.add(-jobs.length);
       for (const run of runs) {
         try {
-          this.#finish(run, failure, seconds, plan, verdictOf);
+          this.#finish(run, failure, seconds, plan, verdictOf, sampled);
         } catch (error) {
           this.reporter.report('process:finish', 'recording the end of a job failed', error);
         }
       }
-      if (span) this.#closeSpan(span.span, handle, jobs, runs, failure, seconds);
+      if (span) this.#closeSpan(span.span, handle, jobs, runs, failure, seconds, sampled);
     }
   }
 
@@ -408,7 +417,6 @@ export class JobTelemetry<Job> {
     }
     const labels = this.labels.read(job);
     const series = this.metrics.series(handle.metrics, labels, handle.seriesRoot);
-    if (facts.waitSeconds !== undefined) series.waitTime.record(facts.waitSeconds);
     return { job, facts, labels, series, outcome: JOB_OUTCOMES.completed, errorType: undefined };
   }
 
@@ -419,6 +427,7 @@ export class JobTelemetry<Job> {
     seconds: number,
     plan: SpanPlan,
     verdictOf: VerdictOf<Job>,
+    sampled: SpanContext | undefined,
   ): void {
     let verdict: Verdict;
     try {
@@ -433,7 +442,7 @@ export class JobTelemetry<Job> {
     run.errorType = errorType;
     const end = run.series.end(verdict.outcome, errorType);
     end.outcomes.add(1);
-    end.duration.record(seconds);
+    end.duration.record(seconds, sampled);
     if (plan.kind === 'enrich') {
       plan.span.setAttribute(ATTR_JOB_OUTCOME, verdict.outcome);
     } else if (plan.kind === 'event' && this.options.tracing) {
@@ -506,6 +515,7 @@ export class JobTelemetry<Job> {
     runs: readonly JobRun<Job>[],
     failure: Failure | undefined,
     seconds: number,
+    sampled: SpanContext | undefined,
   ): void {
     try {
       const { outcome, errorType } = groupVerdict(runs);
@@ -518,7 +528,7 @@ export class JobTelemetry<Job> {
         errorType === undefined
           ? (handle.processed ??= handle.metrics.processDuration(undefined))
           : handle.metrics.processDuration(errorType);
-      duration.record(seconds);
+      duration.record(seconds, sampled);
       if (this.options.endHook && span.isRecording()) {
         const hook = this.options.endHook;
         this.#callHook('endHook', () => hook(span, jobs, failure?.error));
@@ -648,4 +658,11 @@ function safely<T>(read: () => T): T | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The context of `span` when its trace is sampled: the only spans worth an exemplar. */
+function sampledContext(span: Span | undefined): SpanContext | undefined {
+  if (span === undefined) return undefined;
+  const spanContext = span.spanContext();
+  return (spanContext.traceFlags & TraceFlags.SAMPLED) === 0 ? undefined : spanContext;
 }

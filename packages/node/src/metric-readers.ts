@@ -1,8 +1,5 @@
 import { diag } from '@opentelemetry/api';
 import { getNumberFromEnv, getStringFromEnv, getStringListFromEnv } from '@opentelemetry/core';
-import { OTLPMetricExporter as OtlpGrpcMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
-import { OTLPMetricExporter as OtlpJsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPMetricExporter as OtlpProtobufMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import {
   ConsoleMetricExporter,
@@ -11,6 +8,7 @@ import {
   type MetricReader,
   type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
+import { ExemplarMetricExporter } from './exemplars/metric-exporter.js';
 
 /** What {@link metricReadersFromEnv} builds. */
 export interface EnvMetricReaders {
@@ -111,17 +109,16 @@ export function otlpMetricsProtocol(): string {
   );
 }
 
+/** The SDK's OTLP exporter for `protocol`, with the exemplars of queuetel's job histograms. */
 function otlpMetricExporter(protocol: string): PushMetricExporter {
   switch (protocol) {
     case 'grpc':
-      return new OtlpGrpcMetricExporter();
     case 'http/json':
-      return new OtlpJsonMetricExporter();
     case 'http/protobuf':
-      return new OtlpProtobufMetricExporter();
+      return new ExemplarMetricExporter(protocol);
     default:
       diag.warn(`queuetel: OTLP protocol '${protocol}' is not supported; using http/protobuf`);
-      return new OtlpProtobufMetricExporter();
+      return new ExemplarMetricExporter('http/protobuf');
   }
 }
 

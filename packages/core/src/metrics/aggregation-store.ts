@@ -1,6 +1,7 @@
 import type { Attributes, HrTime } from '@opentelemetry/api';
 import { ValueType } from '@opentelemetry/api';
 import { HistogramCell, isRecorded, SumCell } from './cells.js';
+import { attachExemplars } from './exemplars.js';
 import { DURATION_BUCKETS, type InstrumentDescriptor } from './instruments.js';
 import {
   CUMULATIVE,
@@ -92,17 +93,21 @@ export class AggregationStore implements MetricSink {
       const data: HistogramMetricData = {
         ...base,
         dataPointType: HISTOGRAM_POINT,
-        dataPoints: (cells as HistogramCell[]).map((cell) => ({
-          startTime,
-          endTime,
-          attributes: cell.attributes,
-          value: {
-            buckets: { boundaries: [...cell.boundaries], counts: [...cell.counts] },
-            sum: cell.sum,
-            count: cell.count,
-            ...(cell.count > 0 ? { min: cell.min, max: cell.max } : {}),
-          },
-        })),
+        dataPoints: (cells as HistogramCell[]).map((cell) => {
+          const point = {
+            startTime,
+            endTime,
+            attributes: cell.attributes,
+            value: {
+              buckets: { boundaries: [...cell.boundaries], counts: [...cell.counts] },
+              sum: cell.sum,
+              count: cell.count,
+              ...(cell.count > 0 ? { min: cell.min, max: cell.max } : {}),
+            },
+          };
+          const exemplars = cell.exemplars();
+          return exemplars.length > 0 ? attachExemplars(point, exemplars) : point;
+        }),
       };
       return data;
     }

@@ -1,4 +1,5 @@
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, SpanContext } from '@opentelemetry/api';
+import type { Exemplar } from './exemplars.js';
 import type { BoundCounter, BoundHistogram } from './sink.js';
 
 /** A running sum for one attribute set: the state of a counter or up-down counter. */
@@ -37,6 +38,11 @@ export class HistogramCell implements BoundHistogram {
   count = 0;
   min = Infinity;
   max = -Infinity;
+  // The latest sampled recording of each bucket, its exemplar. Made on the first sampled recording,
+  // so that a sampled job only writes three slots and a histogram without traces costs nothing.
+  #sampledSpans: (SpanContext | undefined)[] | undefined;
+  #sampledValues: Float64Array | undefined;
+  #sampledAt: Float64Array | undefined;
 
   constructor(
     readonly attributes: Attributes,
@@ -46,7 +52,7 @@ export class HistogramCell implements BoundHistogram {
     this.counts = new Float64Array(boundaries.length + 1);
   }
 
-  record(value: number): void {
+  record(value: number, sampled?: SpanContext): void {
     const bounds = this.#bounds;
     // A linear scan: with at most a couple of dozen boundaries it beats a binary search.
     let i = 0;
@@ -56,5 +62,42 @@ export class HistogramCell implements BoundHistogram {
     this.count++;
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
+    if (sampled !== undefined) this.#keep(i, value, sampled);
+  }
+
+  #keep(bucket: number, value: number, sampled: SpanContext): void {
+    if (this.#sampledSpans === undefined) {
+      this.#sampledSpans = new Array<SpanContext | undefined>(this.counts.length).fill(undefined);
+      this.#sampledValues = new Float64Array(this.counts.length);
+      this.#sampledAt = new Float64Array(this.counts.length);
+    }
+    // The span context is the span's own object: keeping it costs a reference, not a copy.
+    this.#sampledSpans[bucket] = sampled;
+    this.#sampledValues![bucket] = value;
+    this.#sampledAt![bucket] = Date.now();
+  }
+
+  /**
+   * One exemplar per bucket that has had a sampled recording: the latest. A bucket's exemplar is
+   * repeated at each collection until a newer one replaces it; a backend that already has it (same
+   * series, time and value) drops the repeat.
+   */
+  exemplars(): Exemplar[] {
+    const spans = this.#sampledSpans;
+    if (spans === undefined) return [];
+    const exemplars: Exemplar[] = [];
+    for (let i = 0; i < spans.length; i++) {
+      const span = spans[i];
+      if (span === undefined) continue;
+      const ms = this.#sampledAt![i]!;
+      const seconds = Math.floor(ms / 1000);
+      exemplars.push({
+        value: this.#sampledValues![i]!,
+        time: [seconds, Math.round((ms - seconds * 1000) * 1e6)],
+        traceId: span.traceId,
+        spanId: span.spanId,
+      });
+    }
+    return exemplars;
   }
 }

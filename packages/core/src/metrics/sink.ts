@@ -1,4 +1,4 @@
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, SpanContext } from '@opentelemetry/api';
 import type { InstrumentDescriptor } from './instruments.js';
 
 /** A counter or up-down counter bound to one attribute set. */
@@ -8,7 +8,11 @@ export interface BoundCounter {
 
 /** A histogram bound to one attribute set. */
 export interface BoundHistogram {
-  record(value: number): void;
+  /**
+   * `sampled` is the context of the sampled span the value belongs to, if there is one; a sink that
+   * keeps exemplars keeps it as one.
+   */
+  record(value: number, sampled?: SpanContext): void;
 }
 
 /**
