@@ -11,6 +11,7 @@ import { PG_BOSS_EXPIRY_OUTPUTS } from '@queuetel/core/internal';
 import { quoteIdent, type Queryable } from '../database.js';
 import type { HealthSnapshot } from '../snapshot.js';
 import type { PgBossSchema } from '../sources/discover.js';
+import { settledNow } from '../sources/pg-boss-ended.js';
 import { countOf } from '../sources/reading.js';
 
 /** Records `count` terminal outcomes on `queuetel.job.outcomes` with these attributes. */
@@ -92,8 +93,9 @@ export class LostLastAttempts {
   }
 
   async #countIn(db: Queryable, readable: readonly PgBossSchema[], snapshot: HealthSnapshot): Promise<void> {
-    const { rows } = await db.query<{ now: Date }>('SELECT now() AS now');
-    const now = rows[0]!.now;
+    // Up to a moment just past, not the present: a mark stamped just before this look and committed
+    // just after it is then read by the next look rather than passed over.
+    const now = await settledNow(db);
     for (const source of readable) {
       const since = this.#cursors.get(source.schema);
       const names = snapshot.queues
