@@ -7,24 +7,15 @@
 //   npm run bench:collector:ended -- --sizes 10000   # a quick look
 //
 // Uses DATABASE_URL when set, else starts an embedded PostgreSQL 18 of its own.
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { PgBoss } from 'pg-boss';
 import PgBoss10 from 'pg-boss-10';
 import { readEndedSince, settledNow } from '../../packages/health/src/sources/pg-boss-ended.js';
 import { withDatabase } from '../../test/harness/database.js';
 import { startEmbeddedPostgres } from '../../test/harness/postgres.js';
+import { collectorBenchArgs } from './args.js';
 
-const { values } = parseArgs({
-  options: {
-    sizes: { type: 'string', default: '10000,100000,1000000' },
-    versions: { type: 'string', default: '12,10' },
-    cycles: { type: 'string', default: '30' },
-  },
-});
-const sizes = values.sizes.split(',').map(Number);
-const versions = values.versions.split(',') as ('12' | '10')[];
-const cycles = Number(values.cycles);
+const { sizes, versions, cycles } = collectorBenchArgs();
 
 const server = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres();
 const adminUrl = process.env.DATABASE_URL ?? server!.url;

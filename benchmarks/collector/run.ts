@@ -5,7 +5,6 @@
 //   npm run bench:collector -- --sizes 10000   # a quick look
 //
 // Uses DATABASE_URL when set, else starts an embedded PostgreSQL 18 of its own.
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { PgBoss } from 'pg-boss';
 import PgBoss10 from 'pg-boss-10';
@@ -17,17 +16,9 @@ import { startEmbeddedPostgres } from '../../test/harness/postgres.js';
 import { describeMachine, finishMachine, readCpuTimes } from '../lib/machine.js';
 import { writeResults } from '../lib/results.js';
 import type { CollectorRun, CycleResult } from './report.js';
+import { collectorBenchArgs } from './args.js';
 
-const { values } = parseArgs({
-  options: {
-    sizes: { type: 'string', default: '10000,100000,1000000' },
-    versions: { type: 'string', default: '12,10' },
-    cycles: { type: 'string', default: '30' },
-  },
-});
-const sizes = values.sizes.split(',').map(Number);
-const versions = values.versions.split(',') as ('12' | '10')[];
-const cycles = Number(values.cycles);
+const { sizes, versions, cycles } = collectorBenchArgs();
 let postgresVersion: string | undefined;
 // Other work on the machine shows in every figure; how busy it was is kept with them.
 const machine = describeMachine();

@@ -1,12 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { PgBoss } from 'pg-boss';
-import PgBoss10 from 'pg-boss-10';
 import { INSTRUMENTS, QueuetelMetricProducer } from '@queuetel/core';
 import { startQueueHealth, type QueueHealth } from '@queuetel/health';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 import { startOtlpReceiver } from '../harness/otlp-receiver.js';
-import { eventually, type TestBoss } from '../harness/pg-boss.js';
-import { EXPIRE_SECONDS } from './test-queue.js';
+import { eventually } from '../harness/pg-boss.js';
+import { EXPIRE_SECONDS, startTestBoss } from './test-queue.js';
 import { killWorker, receivedTotal, startWorker, type WorkerProcess } from './worker-process.js';
 
 /** Jobs whose handlers hang in the worker that is killed, on each queue. */
@@ -56,13 +54,7 @@ describe.each(['pg-boss-10', 'pg-boss-12'] as const)(
       const dead = `lost_dead_${tag}`;
       const db: TestDatabase = await createTestDatabase('faults_lost');
       cleanup.push(() => db.drop());
-      // The test's own pg-boss only makes the queues: no supervisor, no worker.
-      const common = { connectionString: db.url, max: 2, schedule: false, supervise: false };
-      const boss = (kind === 'pg-boss-10'
-        ? new PgBoss10(common)
-        : new PgBoss({ ...common, openTelemetry: { enabled: false } })) as unknown as TestBoss;
-      (boss as unknown as NodeJS.EventEmitter).on('error', () => {});
-      await boss.start();
+      const boss = await startTestBoss(kind, db.url);
       cleanup.push(async () => {
         await boss.stop({ graceful: false, wait: true, timeout: 2000 });
       });

@@ -30,15 +30,23 @@ export async function openTestQueue(kind: QueueKind, name: string): Promise<Test
   return kind === 'pgmq' ? openPgmq(name) : openPgBoss(kind, name);
 }
 
-async function openPgBoss(kind: 'pg-boss-10' | 'pg-boss-12', name: string): Promise<TestQueue> {
-  const db = await createTestDatabase('faults_worker');
-  // No supervisor and no worker here: expiring and running jobs is the worker process's part.
-  const common = { connectionString: db.url, max: 2, schedule: false, supervise: false };
+/**
+ * The test's own pg-boss, started: no supervisor and no worker, since expiring and running jobs is
+ * the worker processes' part; it only makes queues and sends.
+ */
+export async function startTestBoss(kind: 'pg-boss-10' | 'pg-boss-12', url: string): Promise<TestBoss> {
+  const common = { connectionString: url, max: 2, schedule: false, supervise: false };
   const boss = (kind === 'pg-boss-10'
     ? new PgBoss10(common)
     : new PgBoss({ ...common, openTelemetry: { enabled: false } })) as unknown as TestBoss;
   (boss as unknown as NodeJS.EventEmitter).on('error', () => {});
   await boss.start();
+  return boss;
+}
+
+async function openPgBoss(kind: 'pg-boss-10' | 'pg-boss-12', name: string): Promise<TestQueue> {
+  const db = await createTestDatabase('faults_worker');
+  const boss = await startTestBoss(kind, db.url);
   await boss.createQueue(name, { retryLimit: 2, retryDelay: 0, expireInSeconds: EXPIRE_SECONDS });
   const states = async (): Promise<Map<string, number>> => {
     const rows = await db.query<{ state: string; count: number }>(
