@@ -36,6 +36,7 @@ export {
   QueuetelMetricProducer,
   getGlobalMetricProducer,
   setGlobalMetricProducer,
+  type ReaderProducer,
 } from './metrics/metric-producer.js';
 export type { BoundCounter, BoundHistogram, MetricSink } from './metrics/sink.js';
 export { exemplarsOf, type Exemplar } from './metrics/exemplars.js';

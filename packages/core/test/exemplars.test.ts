@@ -1,15 +1,24 @@
 import { TraceFlags, type SpanContext } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { exemplarsOf, INSTRUMENTS, type HistogramMetricData } from '@queuetel/core';
+import {
+  exemplarsOf,
+  INSTRUMENTS,
+  QueuetelMetricProducer,
+  type HistogramMetricData,
+  type ScopeMetrics,
+} from '@queuetel/core';
 import { AggregationStore } from '@queuetel/core/internal';
 
 function spanContext(n: number, traceFlags = TraceFlags.SAMPLED): SpanContext {
   return { traceId: n.toString(16).padStart(32, '0'), spanId: n.toString(16).padStart(16, '0'), traceFlags };
 }
 
+function pointOf(scopeMetrics: ScopeMetrics) {
+  return (scopeMetrics.metrics[0] as HistogramMetricData).dataPoints[0]!;
+}
+
 function collectPoint(store: AggregationStore) {
-  const metric = store.toScopeMetrics([0, 0]).metrics[0] as HistogramMetricData;
-  return metric.dataPoints[0]!;
+  return pointOf(store.toScopeMetrics([0, 0]));
 }
 
 describe('exemplars of the job histograms', () => {
@@ -38,12 +47,36 @@ describe('exemplars of the job histograms', () => {
     expect(exemplarsOf({ ...point })).toBeUndefined();
   });
 
-  it('are repeated at the next collection until a newer one replaces them', () => {
+  it('go out once: each collection carries those recorded since the one before', () => {
     const store = new AggregationStore({ name: 'exemplar-test' });
     const histogram = store.histogram(INSTRUMENTS.jobWaitTime, {});
     histogram.record(1, spanContext(7));
-    expect(exemplarsOf(collectPoint(store))).toHaveLength(1);
-    expect(exemplarsOf(collectPoint(store))![0]!.spanId.slice(-1)).toBe('7');
+    const first = performance.now();
+    expect(exemplarsOf(pointOf(store.toScopeMetrics([0, 0], 0)))).toHaveLength(1);
+    // Nothing sampled since: the next collection has the bucket's count but no exemplar.
+    expect(exemplarsOf(pointOf(store.toScopeMetrics([0, 0], performance.now())))).toBeUndefined();
+    histogram.record(1.5, spanContext(8));
+    expect(exemplarsOf(pointOf(store.toScopeMetrics([0, 0], first)))![0]!.spanId.slice(-1)).toBe('8');
+  });
+
+  it('reach every reader once, each reader counting from its own collections', async () => {
+    const producer = new QueuetelMetricProducer();
+    const histogram = producer.storeFor({ name: 'exemplar-test' }).histogram(INSTRUMENTS.jobDuration, {});
+    const readers = [producer.forReader(), producer.forReader()];
+    const exemplarCount = async (reader: { collect: QueuetelMetricProducer['collect'] }) => {
+      const { resourceMetrics } = await reader.collect();
+      const point = (resourceMetrics.scopeMetrics[0]!.metrics[0] as HistogramMetricData).dataPoints[0]!;
+      return exemplarsOf(point)?.length ?? 0;
+    };
+    histogram.record(0.2, spanContext(1));
+    expect(await exemplarCount(readers[0]!)).toBe(1);
+    expect(await exemplarCount(readers[0]!)).toBe(0);
+    // The second reader has not collected yet: the first one's collection took nothing from it.
+    expect(await exemplarCount(readers[1]!)).toBe(1);
+    expect(await exemplarCount(readers[1]!)).toBe(0);
+    // The producer used directly is a reader of its own.
+    expect(await exemplarCount(producer)).toBe(1);
+    expect(await exemplarCount(producer)).toBe(0);
   });
 
   it('are absent from a histogram that never saw a sampled span', () => {

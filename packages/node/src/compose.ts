@@ -7,7 +7,10 @@ import { queuetelViews } from './views.js';
 
 /** What a user's own SDK needs from queuetel: its producer, for each metric reader, and its views. */
 export interface QueuetelMetrics {
-  /** Give it to each metric reader as `metricProducers: [metricProducer]`. Also installed as the global one. */
+  /**
+   * Give it to a metric reader as `metricProducers: [metricProducer]`, or to each of several as
+   * `[metricProducer.forReader()]` (each then gets every exemplar). Also installed as the global one.
+   */
   readonly metricProducer: QueuetelMetricProducer;
   /** Add them to the MeterProvider's (or NodeSDK's) `views`. */
   readonly views: ViewOptions[];

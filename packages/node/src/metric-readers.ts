@@ -1,6 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import { getNumberFromEnv, getStringFromEnv, getStringListFromEnv } from '@opentelemetry/core';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { QueuetelMetricProducer } from '@queuetel/core';
 import {
   ConsoleMetricExporter,
   PeriodicExportingMetricReader,
@@ -64,7 +65,7 @@ export function metricReadersFromEnv(options: MetricReaderOptions): EnvMetricRea
       exportIntervalMillis: interval,
       // The SDK refuses a timeout longer than the interval between exports.
       exportTimeoutMillis: Math.min(timeout, interval),
-      metricProducers,
+      metricProducers: forOneReader(metricProducers),
     });
 
   const readers: MetricReader[] = [];
@@ -84,7 +85,7 @@ export function metricReadersFromEnv(options: MetricReaderOptions): EnvMetricRea
           host: getStringFromEnv('OTEL_EXPORTER_PROMETHEUS_HOST'),
           port: getNumberFromEnv('OTEL_EXPORTER_PROMETHEUS_PORT'),
           preventServerStart: options.prometheusServer === false,
-          metricProducers,
+          metricProducers: forOneReader(metricProducers),
         });
         // The exporter pins its own patch release of sdk-metrics, so its MetricReader is a twin of
         // this package's to TypeScript (private fields make classes nominal); at run time they agree.
@@ -124,4 +125,14 @@ function otlpMetricExporter(protocol: string): PushMetricExporter {
 
 function positive(value: number | undefined): number | undefined {
   return value !== undefined && Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
+/**
+ * The producers as one reader should hold them: queuetel's own as a view of that reader's, so that
+ * each reader gets every exemplar once (see `QueuetelMetricProducer.forReader`).
+ */
+function forOneReader(producers: readonly MetricProducer[]): MetricProducer[] {
+  return producers.map((producer) =>
+    producer instanceof QueuetelMetricProducer ? (producer.forReader() as MetricProducer) : producer,
+  );
 }

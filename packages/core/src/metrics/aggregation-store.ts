@@ -42,13 +42,13 @@ export class AggregationStore implements MetricSink {
     );
   }
 
-  /** The store's current totals, in the SDK's shape. */
-  toScopeMetrics(endTime: HrTime): ScopeMetrics {
+  /** The store's current totals, in the SDK's shape, with the exemplars recorded since `exemplarsSince` (a `performance.now()` reading). */
+  toScopeMetrics(endTime: HrTime, exemplarsSince = 0): ScopeMetrics {
     const metrics: MetricData[] = [];
     for (const { descriptor, cells } of this.#instruments.values()) {
       const recorded = [...cells.values()].filter(isRecorded);
       if (recorded.length === 0) continue;
-      metrics.push(this.#toMetricData(descriptor, recorded, endTime));
+      metrics.push(this.#toMetricData(descriptor, recorded, endTime, exemplarsSince));
     }
     return { scope: this.scope, metrics };
   }
@@ -78,6 +78,7 @@ export class AggregationStore implements MetricSink {
     descriptor: InstrumentDescriptor,
     cells: (SumCell | HistogramCell)[],
     endTime: HrTime,
+    exemplarsSince: number,
   ): MetricData {
     const base = {
       descriptor: {
@@ -105,7 +106,7 @@ export class AggregationStore implements MetricSink {
               ...(cell.count > 0 ? { min: cell.min, max: cell.max } : {}),
             },
           };
-          const exemplars = cell.exemplars();
+          const exemplars = cell.exemplars(exemplarsSince);
           return exemplars.length > 0 ? attachExemplars(point, exemplars) : point;
         }),
       };

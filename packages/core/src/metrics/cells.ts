@@ -74,22 +74,24 @@ export class HistogramCell implements BoundHistogram {
     // The span context is the span's own object: keeping it costs a reference, not a copy.
     this.#sampledSpans[bucket] = sampled;
     this.#sampledValues![bucket] = value;
-    this.#sampledAt![bucket] = Date.now();
+    // The monotonic clock: a collection's cut-off compares with it, and the wall clock may step.
+    this.#sampledAt![bucket] = performance.now();
   }
 
   /**
-   * One exemplar per bucket that has had a sampled recording: the latest. A bucket's exemplar is
-   * repeated at each collection until a newer one replaces it; a backend that already has it (same
-   * series, time and value) drops the repeat.
+   * One exemplar per bucket that has had a sampled recording since `since` (a `performance.now()`
+   * reading): the latest. A reader passes the time of its previous collection, so each exemplar is exported
+   * once, as the SDK's own reservoirs do, rather than repeated with every export until replaced.
    */
-  exemplars(): Exemplar[] {
+  exemplars(since = 0): Exemplar[] {
     const spans = this.#sampledSpans;
     if (spans === undefined) return [];
     const exemplars: Exemplar[] = [];
     for (let i = 0; i < spans.length; i++) {
       const span = spans[i];
-      if (span === undefined) continue;
-      const ms = this.#sampledAt![i]!;
+      const at = this.#sampledAt![i]!;
+      if (span === undefined || at < since) continue;
+      const ms = performance.timeOrigin + at;
       const seconds = Math.floor(ms / 1000);
       exemplars.push({
         value: this.#sampledValues![i]!,

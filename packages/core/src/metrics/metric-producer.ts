@@ -9,10 +9,16 @@ import type { CollectionResult } from './sdk-data.js';
  *
  * Data points are cumulative. Views and cardinality limits of the SDK do not apply to them; the
  * label caps of each instrumentation bound them instead.
+ *
+ * A histogram's exemplars go out once: each collection carries those recorded since the previous
+ * one. With more than one reader, give each its own view, `metricProducers: [producer.forReader()]`,
+ * so that one reader's collection does not take the exemplars another has yet to see.
  */
-export class QueuetelMetricProducer {
+export class QueuetelMetricProducer implements ReaderProducer {
   readonly #stores = new Map<string, AggregationStore>();
   readonly #sources = new Set<MetricSource>();
+  /** When this producer itself was last collected (`performance.now()`): its exemplars start there. */
+  #collectedAt = 0;
 
   /** The store for one instrumentation scope, shared by every instrumentation of that scope. */
   storeFor(scope: { readonly name: string; readonly version?: string }): AggregationStore {
@@ -33,8 +39,29 @@ export class QueuetelMetricProducer {
   }
 
   collect(): Promise<CollectionResult> {
+    const since = this.#collectedAt;
+    this.#collectedAt = performance.now();
+    return this.#collectSince(since);
+  }
+
+  /** A producer for one more reader: the same metrics, with exemplars counted from its own collections. */
+  forReader(): ReaderProducer {
+    let collectedAt = 0;
+    return {
+      collect: () => {
+        const since = collectedAt;
+        collectedAt = performance.now();
+        return this.#collectSince(since);
+      },
+    };
+  }
+
+  /** Everything collected now, with the exemplars recorded from `exemplarsSince` (`performance.now()`) on. */
+  #collectSince(exemplarsSince: number): Promise<CollectionResult> {
     const endTime = hrTimeNow();
-    const scopeMetrics = [...this.#stores.values()].map((store) => store.toScopeMetrics(endTime));
+    const scopeMetrics = [...this.#stores.values()].map((store) =>
+      store.toScopeMetrics(endTime, exemplarsSince),
+    );
     const errors: unknown[] = [];
     for (const source of this.#sources) {
       // A failing source costs its own data, never the job metrics collected beside it.
@@ -48,6 +75,11 @@ export class QueuetelMetricProducer {
     const resourceMetrics = { resource: undefined as never, scopeMetrics };
     return Promise.resolve({ resourceMetrics, errors });
   }
+}
+
+/** What a metric reader calls: the SDK's `MetricProducer`, in the shape core declares for itself. */
+export interface ReaderProducer {
+  collect(): Promise<CollectionResult>;
 }
 
 // Keyed by a global symbol so that the ESM and CommonJS copies of this package, if both are
