@@ -42,7 +42,7 @@ export function pgBossAdapter(
   });
 }
 
-export function jobFacts(job: PgBossJob, now = Date.now()): JobFacts {
+export function jobFacts(job: PgBossJob, now?: number): JobFacts {
   return {
     id: typeof job.id === 'string' ? job.id : String(job.id),
     attempt: typeof job.retryCount === 'number' ? job.retryCount + 1 : undefined,
@@ -56,7 +56,7 @@ export function jobFacts(job: PgBossJob, now = Date.now()): JobFacts {
  * timestamps. Without: the producer's eligibility stamp to now, on the first attempt only (a retry's
  * eligibility is known only to the database), and as good as the two machines' clocks agree.
  */
-function waitSeconds(job: PgBossJob, now: number): number | undefined {
+function waitSeconds(job: PgBossJob, now: number | undefined): number | undefined {
   const started = time(job.startedOn);
   if (started !== undefined) {
     const eligible = Math.max(time(job.startAfter) ?? -Infinity, time(job.createdOn) ?? -Infinity);
@@ -64,7 +64,8 @@ function waitSeconds(job: PgBossJob, now: number): number | undefined {
   }
   if (job.retryCount !== 0 && job.retryCount !== undefined) return undefined;
   const eligibleAt = eligibleAtOf(keptCarrier(job));
-  return eligibleAt === undefined ? undefined : Math.max(0, (now - eligibleAt) / 1000);
+  // The clock is read only here: a job fetched with its metadata never needs it.
+  return eligibleAt === undefined ? undefined : Math.max(0, ((now ?? Date.now()) - eligibleAt) / 1000);
 }
 
 function time(value: unknown): number | undefined {
