@@ -14,6 +14,7 @@ import { readEndedSince, settledNow } from '../../packages/health/src/sources/pg
 import { withDatabase } from '../../test/harness/database.js';
 import { startEmbeddedPostgres } from '../../test/harness/postgres.js';
 import { collectorBenchArgs } from './args.js';
+import { dropDatabase, recreateDatabase } from '../lib/database.js';
 
 const { sizes, versions, cycles } = collectorBenchArgs();
 
@@ -39,11 +40,7 @@ async function measure(
 ): Promise<{ p50: number; p95: number; max: number }> {
   const name = `bench_ended_${version}_${ended}`;
   const url = withDatabase(adminUrl, name);
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
+  await recreateDatabase(adminUrl, name);
   try {
     const common = { connectionString: url, schema: 'pgboss', schedule: false, supervise: false };
     const boss =
@@ -93,9 +90,6 @@ async function measure(
       await session.end();
     }
   } finally {
-    const cleanup = new pg.Client({ connectionString: adminUrl });
-    await cleanup.connect();
-    await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await cleanup.end();
+    await dropDatabase(adminUrl, name);
   }
 }

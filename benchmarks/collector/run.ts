@@ -14,6 +14,7 @@ import { discover } from '../../packages/health/src/sources/discover.js';
 import { withDatabase } from '../../test/harness/database.js';
 import { startEmbeddedPostgres } from '../../test/harness/postgres.js';
 import { describeMachine, finishMachine, readCpuTimes } from '../lib/machine.js';
+import { dropDatabase, recreateDatabase } from '../lib/database.js';
 import { writeResults } from '../lib/results.js';
 import type { CollectorRun, CycleResult } from './report.js';
 import { collectorBenchArgs } from './args.js';
@@ -57,13 +58,7 @@ console.log('wrote benchmarks/results/collector.json');
 async function measure(version: '12' | '10', jobs: number): Promise<CycleResult> {
   const name = `bench_collector_${version}_${jobs}`;
   const url = withDatabase(adminUrl, name);
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await client.query(`CREATE DATABASE ${name}`);
-  postgresVersion ??= (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v"))
-    .rows[0]!.v;
-  await client.end();
+  postgresVersion = await recreateDatabase(adminUrl, name);
   try {
     const schema = 'pgboss';
     const boss =
@@ -126,10 +121,7 @@ async function measure(version: '12' | '10', jobs: number): Promise<CycleResult>
       await session.end();
     }
   } finally {
-    const cleanup = new pg.Client({ connectionString: adminUrl });
-    await cleanup.connect();
-    await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await cleanup.end();
+    await dropDatabase(adminUrl, name);
   }
 }
 

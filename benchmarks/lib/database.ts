@@ -30,12 +30,27 @@ export async function openBenchDatabase(): Promise<BenchDatabase> {
     version,
     async close() {
       try {
-        await withClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+        await dropDatabase(adminUrl, name);
       } finally {
         await embedded?.stop();
       }
     },
   };
+}
+
+/** Drops database `name` on the server at `adminUrl`, if it exists, closing its sessions. */
+export function dropDatabase(adminUrl: string, name: string): Promise<unknown> {
+  return withClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+}
+
+/** Creates database `name` afresh on the server at `adminUrl`; resolves to the server's version. */
+export async function recreateDatabase(adminUrl: string, name: string): Promise<string> {
+  await dropDatabase(adminUrl, name);
+  return withClient(adminUrl, async (client) => {
+    await client.query(`CREATE DATABASE ${name}`);
+    const { rows } = await client.query<{ v: string }>("SELECT current_setting('server_version') AS v");
+    return rows[0]!.v;
+  });
 }
 
 async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {

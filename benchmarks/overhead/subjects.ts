@@ -6,7 +6,7 @@ import { PgBoss } from 'pg-boss';
 import BuiltInTelemetry from 'pg-boss/dist/telemetry.js';
 import { createBenchSdk, type BenchSdk } from '../lib/otel-sdk.js';
 import { spin } from '../lib/spin.js';
-import { BENCH_LABELS } from '../lib/workload.js';
+import { BENCH_LABELS, jobLabels } from '../lib/workload.js';
 import { pgBossJob, producerCarrier } from './jobs.js';
 
 /** What every subject's handler does: nothing, asynchronously, as a bare async handler would. */
@@ -76,6 +76,8 @@ const FACTORIES: Record<string, (options: SubjectOptions) => Subject | Promise<S
   'queuetel-on-built-in': (options) => queuetelOnBuiltIn(options),
   'naive-wrapper': () => naiveWrapper(),
   'span-floor': () => spanFloor(),
+  'send-stamp': () => producer('send-stamp', true),
+  'send-span': () => producer('send-span', false),
 };
 
 export const SUBJECT_IDS: readonly string[] = Object.keys(FACTORIES);
@@ -280,6 +282,60 @@ async function queuetelOnBuiltIn(options: SubjectOptions): Promise<Subject> {
     close: () => sdk.shutdown(),
   };
 }
+
+/**
+ * The producer side: `boss.send()` through queuetel, on a real PgBoss whose own `send` is replaced,
+ * before instrumenting, by one that resolves at once with an id, so that only what queuetel adds
+ * around the call is timed (the database round trip it saves costs about as much as the bare handler).
+ * Beside pg-boss's built-in telemetry queuetel only stamps the job's eligibility into its data; with
+ * it off, queuetel also makes the PRODUCER span, carries its context and records the send metrics.
+ */
+async function producer(id: 'send-stamp' | 'send-span', builtIn: boolean): Promise<Subject> {
+  const sdk = createBenchSdk({ sampled: true });
+  const boss = new PgBoss({
+    connectionString: UNUSED_URL,
+    openTelemetry: builtIn
+      ? { tracerProvider: sdk.tracerProvider, meterProvider: sdk.meterProvider }
+      : { enabled: false },
+  });
+  let sent = 0;
+  let stamped = 0;
+  Object.defineProperty(boss, 'send', {
+    configurable: true,
+    writable: true,
+    value: (_name: string, data: { __queuetel?: unknown }) => {
+      sent++;
+      if (data.__queuetel !== undefined) stamped++;
+      return Promise.resolve(IDS_FOR_SENDS[sent & 4095]);
+    },
+  });
+  instrumentPgBoss(boss, {
+    tracerProvider: sdk.tracerProvider,
+    metricProducer: sdk.metricProducer,
+    labels: BENCH_LABELS,
+    builtInTelemetry: builtIn,
+  });
+  return {
+    id,
+    label: builtIn ? 'queuetel `send()` beside built-in' : 'queuetel `send()`, built-in off',
+    group: 'queuetel',
+    description: builtIn
+      ? "the eligibility stamp in the job's data (pg-boss makes the span)"
+      : 'PRODUCER span, trace context and eligibility in the data, send metrics',
+    run: (i) => boss.send(QUEUE, jobLabels(i)),
+    verify: async (jobs) => {
+      const problems = stamped >= jobs ? [] : [`${id}: ${stamped} of ${jobs} sends were stamped`];
+      if (!builtIn) {
+        problems.push(...(await verifyMetrics(sdk, 'messaging.client.sent.messages', sent, jobs)));
+        problems.push(...(await verifySpans(sdk, sent)));
+      }
+      return problems;
+    },
+    close: () => sdk.shutdown(),
+  };
+}
+
+const IDS_FOR_SENDS = Array.from({ length: 4096 }, (_, i) => `send-${i}`);
 
 /**
  * What a user might write by hand: `startActiveSpan` around the handler, then one histogram record

@@ -2,7 +2,7 @@ import type { ResultsFile } from '../lib/results.js';
 import type { Summary } from '../lib/stats.js';
 import type { WorkerId } from '../worker/protocol.js';
 import type { ConfigurationResult, WorkerSuiteRun } from '../worker/suite.js';
-import { fixed, interval, percent, table } from './format.js';
+import { fixed, interval, percent, table, withInterval } from './format.js';
 
 /** The lead table: what each configuration costs a real worker, from `results/worker.json`. */
 export function renderWorkerSection(file: ResultsFile<WorkerSuiteRun>): string {
@@ -58,6 +58,7 @@ export function renderWorkerSection(file: ResultsFile<WorkerSuiteRun>): string {
       rows,
     ),
     '',
+    ...renderThreads(run),
     `Taken ${machine.startedAt.slice(0, 16).replace('T', ' ')} UTC on ${machine.cores} cores with load average` +
       ` ${machine.loadAtStart} → ${machine.loadAtEnd}: other work shared the machine, so single rounds are noisy;` +
       ` the intervals say how far the medians can be trusted. Reproduce with \`${file.command}\`` +
@@ -92,6 +93,38 @@ function cpu(result: ConfigurationResult | undefined): string {
   return result.cpuOverBaseline ? fixed(summary.median, 0) : `(${fixed(summary.median, 0)} total)`;
 }
 
+/**
+ * The CPU column split by thread: the main thread runs the JavaScript, the others are mostly V8
+ * collecting garbage (and compiling), so a share there is paid for allocation rather than for work.
+ */
+function renderThreads(run: WorkerSuiteRun): string[] {
+  const split = (handler: string, id: WorkerId) => {
+    const c = run.cells.find((cell) => cell.handler === handler)?.configurations.find((x) => x.id === id);
+    return c?.mainThreadOverBaseline && c.helperThreadsOverBaseline
+      ? {
+          main: fixed(c.mainThreadOverBaseline.median, 0),
+          other: fixed(c.helperThreadsOverBaseline.median, 0),
+        }
+      : { main: '–', other: '–' };
+  };
+  const rows = run.settings.ids.flatMap((id) => {
+    const slow = split('io-1ms', id);
+    const fast = split('noop', id);
+    if (slow.main === '–' && fast.main === '–') return [];
+    const label = run.cells[0]!.configurations.find((c) => c.id === id)?.label ?? id;
+    return [[label, `${slow.main} / ${fast.main}`, `${slow.other} / ${fast.other}`]];
+  });
+  if (rows.length === 0) return [];
+  return [
+    'Where that CPU runs, µs per job over the baseline (1 ms / no-op), medians of per-round differences: the main' +
+      " thread, which runs every line of JavaScript, and the process's other threads, which are mostly V8's garbage" +
+      ' collector (and its compiler), so a cost there is paid for what a job allocates rather than for what it does.',
+    '',
+    table(['configuration', 'main thread', 'other threads'], rows),
+    '',
+  ];
+}
+
 function renderProducer(run: WorkerSuiteRun): string {
   const producer = run.producer;
   if (!producer) return '';
@@ -100,7 +133,10 @@ function renderProducer(run: WorkerSuiteRun): string {
     `### The producer`,
     '',
     `Awaited \`send()\` calls one after another from the driver process, ${producer.sends} per configuration in 8` +
-      " interleaved rounds, each configuration its own PgBoss instance; CPU is the producing process's.",
+      " interleaved rounds, each configuration its own PgBoss instance; CPU is the producing process's, and the" +
+      ' CPU over bare is the median of per-round differences with its 90% interval. What queuetel adds beside' +
+      " the built-in telemetry is the quick start's row less the built-in's; a round trip to PostgreSQL costs" +
+      ' hundreds of µs of CPU that vary from send to send, so a difference of a few µs is below what this can resolve.',
     '',
     table(
       ['configuration', 'wall µs per send', 'CPU µs per send', 'CPU over bare, µs'],
@@ -108,7 +144,7 @@ function renderProducer(run: WorkerSuiteRun): string {
         c.label,
         fixed(c.wallMicros.median, 0),
         fixed(c.cpuMicros.median, 1),
-        c.cpuOverBare ? fixed(c.cpuOverBare.median, 1) : '–',
+        c.cpuOverBare ? withInterval(c.cpuOverBare, 1) : '–',
       ]),
     ),
   ].join('\n');

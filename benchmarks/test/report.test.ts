@@ -56,9 +56,9 @@ describe('the benchmark report', () => {
     const report = renderReport({ overhead, extras: [] });
     expect(report).toContain('# Benchmarks');
     expect(report).toContain('| full ');
-    // Full mode's median 5.5 misses 5 µs by 0.5; metrics only meets 1.5 µs.
-    expect(report).toContain('missed by 0.50 µs');
-    expect(report).toMatch(/Metrics only: 1\.20 µs per job against a target of 1\.5 µs, met/);
+    // Full mode's median 5.5 misses 1.2× the floor of 3 (3.6 µs) by 1.9; metrics only misses 1 µs by 0.2.
+    expect(report).toContain('≤ 1.2× the SDK floor, 3.60 µs: missed by 1.90 µs');
+    expect(report).toMatch(/Metrics only: 1\.20 µs per job against a target of 1 µs, missed by 0\.20 µs/);
     // The floor explains the miss: 5.5 of which 3 is the SDK's own span.
     expect(report).toContain(
       "queuetel's own work on top of it (labels, metrics, the pg-boss consumer path) was 2.50 µs",
@@ -132,6 +132,8 @@ describe('the real-worker table', () => {
     cpuMicrosPerJob: values(200, 210, 220),
     loss: loss === null ? null : values(loss, loss, loss),
     cpuOverBaseline: loss === null ? null : values(12, 12, 12),
+    mainThreadOverBaseline: loss === null ? null : values(8, 8, 8),
+    helperThreadsOverBaseline: loss === null ? null : values(4, 5, 4),
   });
   const worker: ResultsFile<WorkerSuiteRun> = {
     suite: 'worker',
@@ -190,5 +192,8 @@ describe('the real-worker table', () => {
       '| queuetel | 0.5% (0.5% to 0.5%) | – | 12 / – | 15.0 KiB, 45 points (1.5×) | 100 |',
     );
     expect(page).toContain('`npm run bench:worker -- --rounds 3` (about 10 minutes)');
+    // The CPU split by thread, for the configurations compared with a baseline.
+    expect(page).toContain('| queuetel | 8 / – | 4 / – |');
+    expect(page).not.toContain('| **bare** (baseline) | – / –');
   });
 });

@@ -57,10 +57,12 @@ async function drain(consume: Consume, command: DrainCommand): Promise<DrainResu
   };
   if (typeof gc === 'function') gc();
   const cpuBefore = process.cpuUsage();
+  const mainBefore = process.threadCpuUsage();
   const startedAt = performance.now();
   const stop = await consume(onJob);
   await finished;
   const cpu = process.cpuUsage(cpuBefore);
+  const main = process.threadCpuUsage(mainBefore);
   const seconds = (performance.now() - startedAt) / 1000;
   await stop();
   const first = Math.floor(jobs * 0.1);
@@ -68,6 +70,7 @@ async function drain(consume: Consume, command: DrainCommand): Promise<DrainResu
   return {
     throughput: (last - first) / ((completions[last]! - completions[first]!) / 1000),
     cpuMicrosPerJob: (cpu.user + cpu.system) / jobs,
+    mainThreadMicrosPerJob: (main.user + main.system) / jobs,
     seconds,
   };
 }
@@ -90,7 +93,9 @@ async function setUp(worker: WorkerId): Promise<Consume> {
     openTelemetry: builtIn ? { propagateContext: true } : { enabled: false },
   });
   boss.on('error', (error: unknown) => send({ type: 'error', message: String(error) }));
-  const queuetel = withQueuetel ? instrumentPgBoss(boss, { labels: BENCH_LABELS }) : undefined;
+  const queuetel = withQueuetel
+    ? instrumentPgBoss(boss, { labels: BENCH_LABELS, ...diagnosisOptions() })
+    : undefined;
   const naive = worker === 'naive' ? naiveWrapper() : undefined;
   await boss.start();
   return async (onJob) => {
@@ -114,6 +119,16 @@ async function setUp(worker: WorkerId): Promise<Consume> {
     await boss.work<Payload>(queue, options, handler as Parameters<typeof boss.work<Payload>>[2]);
     return () => boss.offWork(queue, { wait: true });
   };
+}
+
+/**
+ * BENCH_QUEUETEL_OPTIONS (JSON) adds options to queuetel's pg-boss instrumentation, to see which part
+ * of it costs what, e.g. `{"metrics":false,"tracing":false}`: the wrapper alone. run.ts then keeps the
+ * results out of the report.
+ */
+function diagnosisOptions(): object {
+  const given = process.env.BENCH_QUEUETEL_OPTIONS;
+  return given ? (JSON.parse(given) as object) : {};
 }
 
 /** pgmq's labels come from the message body. */

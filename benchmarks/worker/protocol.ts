@@ -57,6 +57,8 @@ export interface DrainResult {
   readonly throughput: number;
   /** CPU time of the worker process (all threads) from the start of work() to the last job, per job, µs. */
   readonly cpuMicrosPerJob: number;
+  /** The main thread's part of it (`process.threadCpuUsage()`); the rest ran on V8's helper threads. */
+  readonly mainThreadMicrosPerJob: number;
   readonly seconds: number;
 }
 

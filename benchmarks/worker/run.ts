@@ -6,7 +6,8 @@
  * docs/benchmarks.md from every results file. Run after `npm run build` (the npm script does). --quick is a smoke run (2 rounds, fewer jobs) that writes only ignored files.
  * --only runs one system's configurations (its baseline included), to measure a change to one
  * adapter quickly; it writes benchmarks/results/worker.<system>.tmp.json, ignored by git, and leaves
- * the page as it is, since a page with half its rows would mislead.
+ * the page as it is, since a page with half its rows would mislead. A run with
+ * BENCH_QUEUETEL_OPTIONS set (see process.ts) is a diagnosis, written to worker.diagnosis.tmp.json.
  */
 import { parseArgs } from 'node:util';
 import { renderAndWrite } from '../report/main.js';
@@ -40,11 +41,18 @@ export async function runWorkerBenchmark(options: {
   const progress = new Progress('worker');
   const run = await runWorkerSuite(settings, progress);
   progress.done(`finished in ${run.seconds.toFixed(0)} s`);
-  const name = only ? `worker.${options.only}.tmp` : resultsName('worker', options.quick);
+  const diagnosis = process.env.BENCH_QUEUETEL_OPTIONS;
+  const name = diagnosis
+    ? 'worker.diagnosis.tmp'
+    : only
+      ? `worker.${options.only}.tmp`
+      : resultsName('worker', options.quick);
   return writeResults<WorkerSuiteRun>(name, {
     suite: 'worker',
     machine: finishMachine(machine, cpuBefore),
-    command: `npm run bench:worker -- --rounds ${settings.rounds}${only ? ` --only ${options.only}` : ''}`,
+    command:
+      (diagnosis ? `BENCH_QUEUETEL_OPTIONS='${diagnosis}' ` : '') +
+      `npm run bench:worker -- --rounds ${settings.rounds}${only ? ` --only ${options.only}` : ''}`,
     run,
   });
 }
@@ -59,5 +67,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   });
   const rounds = values.rounds === undefined ? undefined : Number(values.rounds);
   console.log(`wrote ${await runWorkerBenchmark({ quick: values.quick, rounds, only: values.only })}`);
-  if (values.only === undefined) console.log(`wrote ${await renderAndWrite(values.quick)}`);
+  if (values.only === undefined && !process.env.BENCH_QUEUETEL_OPTIONS) {
+    console.log(`wrote ${await renderAndWrite(values.quick)}`);
+  }
 }

@@ -34,7 +34,7 @@ export const FULL_SETTINGS: WorkerSuiteSettings = {
   ids: [...PG_BOSS_WORKERS, ...PGMQ_WORKERS],
   handlers: ['io-1ms', 'noop'],
   jobs: { 'io-1ms': 1200, noop: 4000 },
-  producerSends: 400,
+  producerSends: 1600,
   exportWaitSeconds: 11,
   regression: 0,
 };
@@ -50,6 +50,10 @@ export interface ConfigurationResult {
   readonly loss: Summary | null;
   /** CPU µs per job over the baseline's, per round; null for a baseline. */
   readonly cpuOverBaseline: Summary | null;
+  /** The main thread's CPU µs per job over the baseline's main thread, per round; null for a baseline. */
+  readonly mainThreadOverBaseline: Summary | null;
+  /** The same for every other thread (V8's garbage collection and compiler helpers, libuv's pool). */
+  readonly helperThreadsOverBaseline: Summary | null;
 }
 
 export interface ExportResult {
@@ -141,6 +145,12 @@ export async function runWorkerSuite(
               cpuOverBaseline: compared
                 ? summarize(own.map((r, i) => r.cpuMicrosPerJob - base[i]!.cpuMicrosPerJob))
                 : null,
+              mainThreadOverBaseline: compared
+                ? summarize(own.map((r, i) => r.mainThreadMicrosPerJob - base[i]!.mainThreadMicrosPerJob))
+                : null,
+              helperThreadsOverBaseline: compared
+                ? summarize(own.map((r, i) => helperMicros(r) - helperMicros(base[i]!)))
+                : null,
             };
           }),
         })),
@@ -184,6 +194,11 @@ async function calibrate(
     spin[baseline] = (1e6 / throughput) * (settings.regression / (1 - settings.regression));
   }
   return spin;
+}
+
+/** CPU µs per job off the main thread. */
+function helperMicros(result: DrainResult): number {
+  return result.cpuMicrosPerJob - result.mainThreadMicrosPerJob;
 }
 
 function rotate<T>(items: readonly T[], by: number): T[] {
