@@ -136,7 +136,8 @@ function renderProducer(run: WorkerSuiteRun): string {
       " interleaved rounds, each configuration its own PgBoss instance; CPU is the producing process's, and the" +
       ' CPU over bare is the median of per-round differences with its 90% interval. What queuetel adds beside' +
       " the built-in telemetry is the quick start's row less the built-in's; a round trip to PostgreSQL costs" +
-      ' hundreds of µs of CPU that vary from send to send, so a difference of a few µs is below what this can resolve.',
+      ' hundreds of µs of CPU that vary from send to send, so a difference of a few µs is below what this can resolve;' +
+      ' the tight loop below times the `send()` wrapper on its own.',
     '',
     table(
       ['configuration', 'wall µs per send', 'CPU µs per send', 'CPU over bare, µs'],

@@ -42,7 +42,10 @@ export class AggregationStore implements MetricSink {
     );
   }
 
-  /** The store's current totals, in the SDK's shape, with the exemplars recorded since `exemplarsSince` (a `performance.now()` reading). */
+  /**
+   * The store's current totals, in the SDK's shape, with the exemplars recorded since
+   * `exemplarsSince` (a `performance.now()` reading).
+   */
   toScopeMetrics(endTime: HrTime, exemplarsSince = 0): ScopeMetrics {
     const metrics: MetricData[] = [];
     for (const { descriptor, cells } of this.#instruments.values()) {

@@ -80,8 +80,8 @@ export class HistogramCell implements BoundHistogram {
 
   /**
    * One exemplar per bucket that has had a sampled recording since `since` (a `performance.now()`
-   * reading): the latest. A reader passes the time of its previous collection, so each exemplar is exported
-   * once, as the SDK's own reservoirs do, rather than repeated with every export until replaced.
+   * reading): the latest. A reader passes the time of its previous collection, so each exemplar is
+   * exported once, as the SDK's own reservoirs do, rather than repeated until a newer one replaces it.
    */
   exemplars(since = 0): Exemplar[] {
     const spans = this.#sampledSpans;

@@ -17,8 +17,8 @@ import type { CollectionResult } from './sdk-data.js';
 export class QueuetelMetricProducer implements ReaderProducer {
   readonly #stores = new Map<string, AggregationStore>();
   readonly #sources = new Set<MetricSource>();
-  /** When this producer itself was last collected (`performance.now()`): its exemplars start there. */
-  #collectedAt = 0;
+  /** The reader the producer itself stands for, when a reader is given it directly. */
+  readonly #ownReader = this.forReader();
 
   /** The store for one instrumentation scope, shared by every instrumentation of that scope. */
   storeFor(scope: { readonly name: string; readonly version?: string }): AggregationStore {
@@ -39,9 +39,7 @@ export class QueuetelMetricProducer implements ReaderProducer {
   }
 
   collect(): Promise<CollectionResult> {
-    const since = this.#collectedAt;
-    this.#collectedAt = performance.now();
-    return this.#collectSince(since);
+    return this.#ownReader.collect();
   }
 
   /** A producer for one more reader: the same metrics, with exemplars counted from its own collections. */
@@ -56,7 +54,7 @@ export class QueuetelMetricProducer implements ReaderProducer {
     };
   }
 
-  /** Everything collected now, with the exemplars recorded from `exemplarsSince` (`performance.now()`) on. */
+  /** Everything collected now, with the exemplars recorded from `exemplarsSince` on (`performance.now()`). */
   #collectSince(exemplarsSince: number): Promise<CollectionResult> {
     const endTime = hrTimeNow();
     const scopeMetrics = [...this.#stores.values()].map((store) =>
