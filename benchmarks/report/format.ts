@@ -11,7 +11,10 @@ export function table(head: readonly string[], rows: readonly (readonly string[]
 }
 
 export function fixed(value: number | null | undefined, digits = 1): string {
-  return value === null || value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(digits);
+  if (value === null || value === undefined || Number.isNaN(value)) return 'n/a';
+  // A small negative figure rounds to "-0"; it reads as zero.
+  const text = value.toFixed(digits);
+  return Number(text) === 0 ? (0).toFixed(digits) : text;
 }
 
 /** `median (low–high)`: a figure with its 90% interval, or its range when too few runs give one. */

@@ -4,6 +4,7 @@ import type { ResultsFile } from '../lib/results.js';
 import { summarize } from '../lib/stats.js';
 import type { OverheadRun, SubjectResult } from '../overhead/suite.js';
 import { renderReport, type ReportInput } from '../report/render.js';
+import { fixed } from '../report/format.js';
 import { balancedOrder } from '../throughput/comparison.js';
 import { PATTERNS } from '../throughput/patterns.js';
 import type { WorkerSuiteRun } from '../worker/suite.js';
@@ -195,5 +196,14 @@ describe('the real-worker table', () => {
     // The CPU split by thread, for the configurations compared with a baseline.
     expect(page).toContain('| queuetel | 8 / – | 4 / – |');
     expect(page).not.toContain('| **bare** (baseline) | – / –');
+  });
+});
+
+describe('fixed', () => {
+  it('prints a figure that rounds to zero as zero, never "-0"', () => {
+    expect(fixed(-0.2, 0)).toBe('0');
+    expect(fixed(-0.004, 2)).toBe('0.00');
+    expect(fixed(-0.6, 0)).toBe('-1');
+    expect(fixed(Number.NaN)).toBe('n/a');
   });
 });
