@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INSTRUMENTS, QueuetelMetricProducer } from '@queuetel/core';
 import { startQueueHealth, type QueueHealth, type QueueHealthOptions } from '@queuetel/health';
+import { END_SETTLE_SECONDS } from '../../packages/health/src/sources/pg-boss-ended.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 import { createTestTelemetry, type TestTelemetry } from '../harness/otel.js';
 import { eventually, startBoss, type BossSetup, type StartedBoss } from '../harness/pg-boss.js';
@@ -37,6 +38,11 @@ async function pointsOf(producer: QueuetelMetricProducer, name: string): Promise
   return points;
 }
 
+const INTERVAL_SECONDS = 0.5;
+// A look reads ends only up to END_SETTLE_SECONDS before the present, so the jobs' ends are read once
+// that many seconds of collections have passed them, and one more look.
+const SETTLED_COLLECTIONS = Math.ceil(END_SETTLE_SECONDS / INTERVAL_SECONDS) + 2;
+
 async function nextCollections(health: QueueHealth, count = 2): Promise<void> {
   const from = health.state().collections;
   await eventually(() => expect(health.state().collections).toBeGreaterThanOrEqual(from + count));
@@ -60,7 +66,7 @@ describe.each<BossSetup>(['10.x', '12.38 built-in off'])(
       const common: QueueHealthOptions = {
         connectionString: db.url,
         pgBossSchemas: [started.schema],
-        intervalSeconds: 0.5,
+        intervalSeconds: INTERVAL_SECONDS,
         election: false,
       };
       collectors.push(
@@ -92,7 +98,7 @@ describe.each<BossSetup>(['10.x', '12.38 built-in off'])(
         );
         expect(rows[0]!.n).toBe(LOST);
       });
-      for (const health of collectors) await nextCollections(health);
+      for (const health of collectors) await nextCollections(health, SETTLED_COLLECTIONS);
     });
     afterAll(async () => {
       for (const health of collectors) await health.stop();
