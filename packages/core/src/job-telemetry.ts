@@ -240,10 +240,10 @@ export class JobTelemetry<Job> {
     };
   }
 
-  #lost(handle: QueueHandle, job: Job, verdict: Verdict): void {
+  #lost(handle: QueueHandle, _job: Job, verdict: Verdict): void {
     try {
-      const series = this.metrics.series(handle.metrics, this.labels.read(job), handle.seriesRoot);
-      series.end(verdict.outcome, verdict.errorType).outcomes.add(1);
+      // Per queue only: with no duration known, the attempt has no place in the labelled histogram.
+      handle.metrics.outcomes(verdict.outcome, verdict.errorType).add(1);
     } catch (error) {
       this.reporter.report('lost', 'counting a lost attempt failed', error);
     }

@@ -57,26 +57,88 @@ function producerCarrier(otel: ReturnType<typeof createTestTelemetry>) {
 }
 
 describe.each<MetricsPath>(['producer', 'meter'])('job telemetry through the %s path', (path) => {
-  it("counts a lost attempt's outcome under the job's labels, with no attempt, duration or span", async () => {
-    const { otel, telemetry } = setup({ labels: { project: { from: 'data.project' } } }, path);
+  it("counts a lost attempt's outcome on its queue, with no labels, attempt, duration or span", async () => {
+    const labels = { project: { from: 'data.project' } };
+    const { otel, telemetry } = setup({ labels }, path);
     telemetry.consumer('email').lost(job('j1', { project: 'acme' }, { attempt: 2 }), {
       outcome: JOB_OUTCOMES.retried,
       errorType: 'timeout',
     });
     const metrics = await otel.collect();
-    const where = { 'messaging.destination.name': 'email', project: 'acme' };
-    expect(
-      metrics.total('queuetel.job.outcomes', {
-        ...where,
+    expect(metrics.points('queuetel.job.outcomes').map((p) => p.attributes)).toEqual([
+      {
+        'messaging.system': 'toy',
+        'messaging.destination.name': 'email',
         'queuetel.job.outcome': 'retried',
         'error.type': 'timeout',
-      }),
-    ).toBe(1);
+      },
+    ]);
     expect(metrics.total('queuetel.job.outcomes')).toBe(1);
     expect(metrics.total('queuetel.job.attempts')).toBe(0);
     expect(metrics.total('queuetel.job.duration')).toBe(0);
     expect(metrics.total('queuetel.job.in_flight')).toBe(0);
     expect(otel.spans()).toHaveLength(0);
+  });
+
+  it('counts outcomes once per queue, outcome and error type, and attempts by label in the duration count', async () => {
+    const { otel, telemetry } = setup(
+      { labels: { project: { from: 'data.project' }, region: { from: 'data.region' } } },
+      path,
+    );
+    // Two queues; on each, six label combinations with a different number of jobs each, every third
+    // one failing.
+    const expected = new Map<string, number>();
+    let n = 0;
+    for (const queue of ['email', 'sms']) {
+      for (const [p, project] of ['acme', 'globex', 'initech'].entries()) {
+        for (const [r, region] of ['eu', 'us'].entries()) {
+          for (let i = 0; i < 1 + p + 2 * r; i++) {
+            const failing = n++ % 3 === 0;
+            const outcome = failing ? 'retried' : 'completed';
+            const key = JSON.stringify([queue, project, region, outcome]);
+            expected.set(key, (expected.get(key) ?? 0) + 1);
+            const run = () => (failing ? Promise.reject(new TypeError('no')) : 'ok');
+            await telemetry
+              .consumer(queue)
+              .process([job(`j${n}`, { project, region })], { kind: 'none' }, run)
+              .catch(() => undefined);
+          }
+        }
+      }
+    }
+    const metrics = await otel.collect();
+    const outcomes = metrics.points('queuetel.job.outcomes');
+    // No domain label on any outcome, and one series per queue, outcome and error type.
+    expect(outcomes.map((p) => p.attributes)).toEqual(
+      expect.arrayContaining(
+        ['email', 'sms'].flatMap((queue) => [
+          {
+            'messaging.system': 'toy',
+            'messaging.destination.name': queue,
+            'queuetel.job.outcome': 'completed',
+          },
+          {
+            'messaging.system': 'toy',
+            'messaging.destination.name': queue,
+            'queuetel.job.outcome': 'retried',
+            'error.type': 'TypeError',
+          },
+        ]),
+      ),
+    );
+    expect(outcomes).toHaveLength(4);
+    expect(metrics.total('queuetel.job.outcomes')).toBe(n);
+    // The duration's count is the attempts of each label combination, by outcome.
+    for (const [key, jobs] of expected) {
+      const [queue, project, region, outcome] = JSON.parse(key) as string[];
+      const where = { 'messaging.destination.name': queue!, project: project!, region: region! };
+      expect(
+        metrics.total('queuetel.job.duration', { ...where, 'queuetel.job.outcome': outcome! }),
+        key,
+      ).toBe(jobs);
+    }
+    expect(metrics.points('queuetel.job.duration')).toHaveLength(expected.size);
+    expect(metrics.total('queuetel.job.duration')).toBe(n);
   });
 
   it('gives one job a CONSUMER process span with the messaging attributes and its labels', async () => {
@@ -101,12 +163,16 @@ describe.each<MetricsPath>(['producer', 'meter'])('job telemetry through the %s 
     });
     const metrics = await otel.collect();
     const where = { 'messaging.destination.name': 'email', project: 'acme' };
-    // Attempts and jobs in flight are per queue (the outcomes count attempts by label); wait times
-    // carry the labels.
+    // Attempts, outcomes and jobs in flight are per queue (the duration's count counts attempts by
+    // label); wait times and durations carry the labels.
     const queue = { 'messaging.system': 'toy', 'messaging.destination.name': 'email' };
     expect(metrics.points('queuetel.job.attempts').map((p) => p.attributes)).toEqual([queue]);
     expect(metrics.total('queuetel.job.attempts', queue)).toBe(1);
-    expect(metrics.total('queuetel.job.outcomes', { ...where, 'queuetel.job.outcome': 'completed' })).toBe(1);
+    expect(metrics.points('queuetel.job.outcomes').map((p) => p.attributes)).toEqual([
+      { ...queue, 'queuetel.job.outcome': 'completed' },
+    ]);
+    expect(metrics.total('queuetel.job.outcomes', queue)).toBe(1);
+    expect(metrics.total('queuetel.job.duration', { ...where, 'queuetel.job.outcome': 'completed' })).toBe(1);
     expect(metrics.points('queuetel.job.in_flight').map((p) => p.attributes)).toEqual([queue]);
     expect(metrics.total('queuetel.job.in_flight', queue)).toBe(0);
     expect(metrics.total('queuetel.job.wait_time', where)).toBe(1);
@@ -400,11 +466,12 @@ describe('user code never breaks a job', () => {
     );
     const metrics = await otel.collect();
     expect(
-      metrics.total('queuetel.job.outcomes', {
+      metrics.total('queuetel.job.duration', {
         tenant: LABEL_MARKERS.error,
         'queuetel.job.outcome': 'completed',
       }),
     ).toBe(1);
+    expect(metrics.total('queuetel.job.outcomes', { 'queuetel.job.outcome': 'completed' })).toBe(1);
     expect(
       metrics.total('queuetel.label.folded', {
         'queuetel.label.key': 'tenant',
@@ -456,9 +523,35 @@ describe('bounded cardinality', () => {
         'queuetel.label.reason': 'series_limit',
       }),
     ).toBe(21);
-    // The outcome series hold to the same cap: four, then the one overflow series.
-    expect(metrics.points('queuetel.job.outcomes')).toHaveLength(5);
-    expect(metrics.total('queuetel.job.outcomes', { 'queuetel.job.outcome': '_overflow' })).toBe(21);
+    // Outcomes are per queue too: the cap folds none of them.
+    expect(metrics.points('queuetel.job.outcomes').map((p) => p.attributes)).toEqual([
+      { 'messaging.system': 'toy', 'messaging.destination.name': 'q', 'queuetel.job.outcome': 'completed' },
+    ]);
+    expect(metrics.total('queuetel.job.outcomes')).toBe(25);
+  });
+
+  it('folds outcome series past the cap, one fold per attempt recorded there', async () => {
+    const { otel, telemetry } = setup({ maxLabelCombinations: 2 });
+    const classes = ['A', 'B', 'C', 'D'].map((name) => ({ [name]: class extends Error {} })[name]!);
+    for (let round = 0; round < 3; round++) {
+      for (const Failure of classes) {
+        const fail = () => Promise.reject(new Failure());
+        await expect(
+          telemetry.consumer('q').process([job('x', {}, { lastAttempt: true })], { kind: 'none' }, fail),
+        ).rejects.toBeInstanceOf(Failure);
+      }
+    }
+    const metrics = await otel.collect();
+    // Two series of their own, then the overflow series, which names no error type.
+    expect(metrics.valuesOf('queuetel.job.outcomes', 'error.type').sort()).toEqual(['A', 'B', undefined]);
+    expect(metrics.total('queuetel.job.outcomes', { 'queuetel.job.outcome': '_overflow' })).toBe(6);
+    expect(metrics.total('queuetel.job.outcomes')).toBe(12);
+    expect(
+      metrics.total('queuetel.label.folded', {
+        'queuetel.label.key': 'queuetel.job.outcomes',
+        'queuetel.label.reason': 'series_limit',
+      }),
+    ).toBe(6);
   });
 
   it('folds queue names past maxQueues', async () => {

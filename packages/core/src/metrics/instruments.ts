@@ -103,7 +103,7 @@ export const INSTRUMENTS = Object.freeze({
     kind: 'counter',
     unit: '{attempt}',
     attributes: [ATTR_JOB_OUTCOME, ATTR_ERROR_TYPE],
-    description: 'How attempts ended, by outcome; the outcomes sum to the attempts.',
+    description: 'How attempts on a queue ended, by outcome; they sum to the attempts.',
   }),
   jobInFlight: instrument({
     name: 'queuetel.job.in_flight',

@@ -41,7 +41,10 @@ export class JobMetrics {
   #overflowQueue: QueueMetrics | undefined;
   readonly #seriesIndex = new Map<string, SeriesNode>();
   #seriesCount = 0;
-  #overflowSeries: JobSeries | undefined;
+  /** Per queue, the series its combinations past the cap share; see {@link JobMetrics.series}. */
+  readonly #overflowSeries = new Map<QueueMetrics, JobSeries>();
+  /** The duration handles every overflow series shares, so each is budgeted once. */
+  readonly #overflowDurations = new Map<string, BoundHistogram>();
   readonly #budget: SeriesBudget;
   readonly #folds = new Map<string, BoundCounter>();
   readonly #errorTypes = new Set<string>();
@@ -114,7 +117,7 @@ export class JobMetrics {
   #addSeries(queue: QueueMetrics, labelValues: readonly string[]): JobSeries {
     if (this.#seriesCount >= this.#config.maxLabelCombinations) {
       this.fold(COMBINATION_LABEL_KEY, FOLD_REASONS.series_limit);
-      return this.#overflowSeriesOf();
+      return this.#overflowSeriesOf(queue);
     }
     let node = this.#seriesIndex.get(queue.name);
     if (!node) {
@@ -133,6 +136,7 @@ export class JobMetrics {
     this.#seriesCount++;
     node.series = new JobSeries(
       this.#config,
+      queue,
       queue.name,
       labelValues,
       (raw) => this.errorType(raw),
@@ -149,16 +153,26 @@ export class JobMetrics {
     return raw;
   }
 
-  /** The one series every combination past the cap shares, whatever its queue. */
-  #overflowSeriesOf(): JobSeries {
-    this.#overflowSeries ??= new JobSeries(
-      this.#config,
-      LABEL_MARKERS.overflow,
-      this.#overflowValues,
-      (raw) => this.errorType(raw),
-      this.#budget,
-    );
-    return this.#overflowSeries;
+  /**
+   * The series a queue's combinations past the cap share. Their wait times and durations go to one
+   * overflow series whatever the queue; their outcomes still count on their own queue, which carries
+   * no labels to fold, so the per-queue outcomes stay exact past the cap.
+   */
+  #overflowSeriesOf(queue: QueueMetrics): JobSeries {
+    let series = this.#overflowSeries.get(queue);
+    if (!series) {
+      series = new JobSeries(
+        this.#config,
+        queue,
+        LABEL_MARKERS.overflow,
+        this.#overflowValues,
+        (raw) => this.errorType(raw),
+        this.#budget,
+        this.#overflowDurations,
+      );
+      this.#overflowSeries.set(queue, series);
+    }
+    return series;
   }
 }
 
@@ -193,9 +207,11 @@ export class QueueMetrics {
   }
 
   /**
-   * The job metrics kept per queue, not per label combination: attempts and jobs in flight. The
-   * outcomes already count attempts by label (they sum to them), so labelled copies would re-send a
-   * dozen near-identical series every export. Wait times stay per label combination: how long one
+   * The job metrics kept per queue, not per label combination: attempts and jobs in flight (and the
+   * outcomes, {@link QueueMetrics.outcomes}). The duration histogram already counts ended attempts
+   * by label, outcome and error type (its count is that count, as `http.server.request.duration`'s
+   * is the HTTP conventions' request count), so labelled counters would re-send a dozen
+   * near-identical series every export. Wait times stay per label combination: how long one
    * project's or endpoint's jobs wait is a question the queue's own figure cannot answer.
    */
   starts(): QueueStarts {
@@ -210,6 +226,38 @@ export class QueueMetrics {
       };
     }
     return this.#starts;
+  }
+
+  /**
+   * `queuetel.job.outcomes`: how the queue's attempts ended, without domain labels; they sum to its
+   * attempts. An attempt no worker saw end (see `QueueConsumer.lost`) is counted here only: it has no
+   * duration. Past the budget, new series share one whose queue and outcome are `_overflow`.
+   */
+  outcomes(outcome: JobOutcome, errorType: string | undefined): BoundCounter {
+    const bounded = errorType === undefined ? undefined : this.#boundErrorType(errorType);
+    const id = bounded === undefined ? `outcome:${outcome}` : `outcome:${outcome}\u0001${bounded}`;
+    let counter = this.#handles.get(id) as BoundCounter | undefined;
+    if (!counter) {
+      const instrument = INSTRUMENTS.jobOutcomes;
+      if (!this.#budget.take(instrument.name)) {
+        return this.#budget.overflow(instrument.name, () =>
+          this.#config.sink.counter(instrument, {
+            [ATTR_MESSAGING_SYSTEM]: this.#config.system,
+            [ATTR_MESSAGING_DESTINATION_NAME]: LABEL_MARKERS.overflow,
+            [ATTR_JOB_OUTCOME]: LABEL_MARKERS.overflow,
+          }),
+        );
+      }
+      const attributes: Attributes = {
+        [ATTR_MESSAGING_SYSTEM]: this.#config.system,
+        [ATTR_MESSAGING_DESTINATION_NAME]: this.name,
+        [ATTR_JOB_OUTCOME]: outcome,
+      };
+      if (bounded !== undefined) attributes[ATTR_ERROR_TYPE] = bounded;
+      counter = this.#config.sink.counter(instrument, attributes);
+      this.#handles.set(id, counter);
+    }
+    return counter;
   }
 
   /** `messaging.client.consumed.messages`: messages delivered to the application. */
@@ -283,29 +331,42 @@ export interface QueueStarts {
   readonly inFlight: BoundCounter;
 }
 
-/** The Lane B metrics of one queue and label combination. */
+/**
+ * The Lane B metrics of one queue and label combination: wait time and duration carry its labels;
+ * the outcomes it hands out are its queue's.
+ */
 export class JobSeries {
   readonly attributes: Attributes;
   readonly waitTime: BoundHistogram;
   readonly #sink: MetricSink;
+  readonly #queue: QueueMetrics;
   readonly #ends = new Map<string, JobEnd>();
+  readonly #durations: Map<string, BoundHistogram>;
   readonly #boundErrorType: ErrorTypeBound;
   readonly #budget: SeriesBudget;
 
+  /**
+   * `destination` is the queue's name, or `_overflow` for a series past the cap, whose `durations`
+   * are shared with every other overflow series.
+   */
   constructor(
     config: JobMetricsConfig,
-    queue: string,
+    queue: QueueMetrics,
+    destination: string,
     labelValues: readonly string[],
     boundErrorType: ErrorTypeBound,
     budget: SeriesBudget,
+    durations = new Map<string, BoundHistogram>(),
   ) {
     const attributes: Attributes = {
       [ATTR_MESSAGING_SYSTEM]: config.system,
-      [ATTR_MESSAGING_DESTINATION_NAME]: queue,
+      [ATTR_MESSAGING_DESTINATION_NAME]: destination,
     };
     config.labelKeys.forEach((key, i) => (attributes[key] = labelValues[i]));
     this.attributes = Object.freeze(attributes);
     this.#sink = config.sink;
+    this.#queue = queue;
+    this.#durations = durations;
     this.#boundErrorType = boundErrorType;
     this.#budget = budget;
     this.waitTime = config.sink.histogram(INSTRUMENTS.jobWaitTime, attributes);
@@ -315,30 +376,36 @@ export class JobSeries {
   end(outcome: JobOutcome, errorType: string | undefined): JobEnd {
     const bounded = errorType === undefined ? undefined : this.#boundErrorType(errorType);
     const id = bounded === undefined ? outcome : `${outcome}\u0001${bounded}`;
-    const end = this.#ends.get(id);
-    if (end) return end;
-    // Outcomes and error types multiply the label combinations: each new pair is one more series of
-    // both instruments, so it is made only while the instrumentation's budget lasts.
-    if (!this.#budget.take(INSTRUMENTS.jobOutcomes.name)) {
-      return this.#budget.overflow(INSTRUMENTS.jobOutcomes.name, (attributes) => ({
-        outcomes: this.#sink.counter(INSTRUMENTS.jobOutcomes, {
-          ...attributes,
-          [ATTR_JOB_OUTCOME]: LABEL_MARKERS.overflow,
-        }),
-        duration: this.#sink.histogram(INSTRUMENTS.jobDuration, {
-          ...attributes,
-          [ATTR_JOB_OUTCOME]: LABEL_MARKERS.overflow,
-        }),
-      }));
+    const cached = this.#ends.get(id);
+    if (cached) return cached;
+    const end: JobEnd = {
+      outcomes: this.#queue.outcomes(outcome, bounded),
+      duration: this.#duration(id, outcome, bounded),
+    };
+    // A handle into an overflow series is resolved again on every end, so that each recording there
+    // is counted as folded; only ends whose two handles are series of their own are kept.
+    if (!this.#budget.folds(end.outcomes) && !this.#budget.folds(end.duration)) this.#ends.set(id, end);
+    return end;
+  }
+
+  /**
+   * Outcomes and error types multiply the label combinations: each new pair is one more duration
+   * series, so it is made only while the instrumentation's budget lasts.
+   */
+  #duration(id: string, outcome: JobOutcome, errorType: string | undefined): BoundHistogram {
+    let duration = this.#durations.get(id);
+    if (duration) return duration;
+    const instrument = INSTRUMENTS.jobDuration;
+    if (!this.#budget.take(instrument.name)) {
+      return this.#budget.overflow(instrument.name, (attributes) =>
+        this.#sink.histogram(instrument, { ...attributes, [ATTR_JOB_OUTCOME]: LABEL_MARKERS.overflow }),
+      );
     }
     const attributes: Attributes = { ...this.attributes, [ATTR_JOB_OUTCOME]: outcome };
-    if (bounded !== undefined) attributes[ATTR_ERROR_TYPE] = bounded;
-    const made = {
-      outcomes: this.#sink.counter(INSTRUMENTS.jobOutcomes, attributes),
-      duration: this.#sink.histogram(INSTRUMENTS.jobDuration, attributes),
-    };
-    this.#ends.set(id, made);
-    return made;
+    if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
+    duration = this.#sink.histogram(instrument, attributes);
+    this.#durations.set(id, duration);
+    return duration;
   }
 }
 
@@ -378,6 +445,12 @@ export class SeriesBudget {
     if (made >= this.#config.maxLabelCombinations) return false;
     this.#made.set(instrument, made + 1);
     return true;
+  }
+
+  /** Whether `handle` is an overflow series, whose every recording counts one fold. */
+  folds(handle: unknown): boolean {
+    for (const overflow of this.#overflows.values()) if (overflow === handle) return true;
+    return false;
   }
 
   /** The overflow series of `instrument`, made on first use by `make`; counts one fold. */
