@@ -17,4 +17,18 @@ describe('the committed Grafana dashboard', () => {
     // The dotted OpenTelemetry names never reach a query.
     expect(json).not.toContain(INSTRUMENTS.jobOutcomes.name);
   });
+
+  it("counts by domain label from the duration histogram's count, since the outcomes carry no labels", async () => {
+    const { panels } = JSON.parse(await dashboardJson()) as {
+      panels: { targets?: { expr: string }[] }[];
+    };
+    const byLabel = panels
+      .flatMap((panel) => panel.targets ?? [])
+      .filter((t) => t.expr.includes('$group_by'));
+    expect(byLabel.length).toBeGreaterThan(0);
+    for (const { expr } of byLabel) {
+      expect(expr).toContain(`${prometheusName(INSTRUMENTS.jobDuration).name}_count`);
+      expect(expr).not.toContain(prometheusName(INSTRUMENTS.jobOutcomes).name);
+    }
+  });
 });

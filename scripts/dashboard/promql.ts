@@ -68,10 +68,19 @@ const QUEUE_IDENTITY = [L.system, L.schema, L.queue];
 export const maxByQueue = (selector: string, ...more: string[]): string =>
   `max by (${[...QUEUE_IDENTITY, ...more].join(', ')}) (${selector})`;
 
+/** Attempts by outcome, per queue: lost attempts included, domain labels not. */
 export const outcomes = (extra = ''): string => fromWorkers(I.jobOutcomes, undefined, extra);
-export const failedOutcomes = outcomes(`, ${L.outcome}=~"${oneOf(FAILED)}"`);
-export const failureRatio = (by: string, window: string): string =>
-  `sum${by}(rate(${failedOutcomes}[${window}])) / sum${by}(rate(${outcomes()}[${window}]))`;
+/**
+ * Attempts by outcome and domain label: the duration histogram's count, the one count that carries
+ * the labels. It leaves out the attempts no worker saw end, which have no duration.
+ */
+export const labelledOutcomes = (extra = ''): string =>
+  fromWorkers(I.jobDuration, `${name(I.jobDuration)}_count`, extra);
+const failed = `, ${L.outcome}=~"${oneOf(FAILED)}"`;
+export const failedOutcomes = outcomes(failed);
+/** The share of attempts that failed, from `count`: {@link outcomes} or {@link labelledOutcomes}. */
+export const failureRatio = (by: string, window: string, count = outcomes): string =>
+  `sum${by}(rate(${count(failed)}[${window}])) / sum${by}(rate(${count()}[${window}]))`;
 
 /** Either lane's headline metric: a queue shows up here from its workers or from its database. */
 export const eitherLane = (extra = ''): string =>

@@ -103,7 +103,7 @@ export function queuetelDashboard(): Dashboard {
         .label('Filters')
         .datasource(DATASOURCE)
         .description(
-          'Any label = value, applied to every query: a domain label, error_type, queuetel_job_outcome, ...',
+          'Any label = value, applied to every query: error_type, queuetel_job_outcome, ... A domain label keeps only the panels whose metrics carry it (processing and wait time, failure ratio by label).',
         ),
     );
   for (const [title, panels] of ROWS) {

@@ -8,6 +8,7 @@ import {
   fromDatabase,
   fromWorkers,
   L,
+  labelledOutcomes,
   maxByQueue,
   name,
   oneOf,
@@ -152,10 +153,10 @@ export const ROWS: readonly (readonly [title: string, panels: readonly Panel[]])
       graph({
         title: 'Failure ratio by $group_by',
         description:
-          "Share of attempts that failed, by the domain label named in the 'Break down by' box (a label declared in the instrumentation's labels option).",
+          "Share of attempts that failed, by the domain label named in the 'Break down by' box (a label declared in the instrumentation's labels option). Counted from the processing-time histogram, which carries the labels; attempts whose worker died are left out.",
         unit: 'percentunit',
         width: 8,
-        targets: [[failureRatio(' by ($group_by) ', '$__rate_interval'), '{{$group_by}}']],
+        targets: [[failureRatio(' by ($group_by) ', '$__rate_interval', labelledOutcomes), '{{$group_by}}']],
       }),
     ],
   ],
