@@ -176,10 +176,14 @@ export class LiveStats {
     return totals;
   }
 
+  /**
+   * The outcomes are per queue; attempts by label are the duration histogram's count (one duration
+   * per ended attempt), so the top values are read from there.
+   */
   #topLabels(key: string): { key: string; values: [string, number][] }[] {
     const byKey = new Map<string, Record<string, number>>();
     for (const point of this.#latest) {
-      if (point.name !== INSTRUMENTS.jobOutcomes.name || queueKey(point) !== key) continue;
+      if (point.name !== INSTRUMENTS.jobDuration.name || queueKey(point) !== key) continue;
       for (const [label, value] of Object.entries(point.attributes)) {
         if (!isLabel(label)) continue;
         const counts = byKey.get(label) ?? {};

@@ -81,13 +81,14 @@ function waitForOutput(run: Running, pattern: RegExp): Promise<RegExpMatchArray>
   }, 40_000);
 }
 
-function outcomes(receiver: OtlpReceiver, label: string): Set<string> {
+/** The values of `label` among completed attempts: the duration histogram counts attempts by label. */
+function completedBy(receiver: OtlpReceiver, label: string): Set<string> {
   return new Set(
     receiver
       .points()
       .filter(
         (point) =>
-          point.name === 'queuetel.job.outcomes' && point.attributes['queuetel.job.outcome'] === 'completed',
+          point.name === 'queuetel.job.duration' && point.attributes['queuetel.job.outcome'] === 'completed',
       )
       .map((point) => String(point.attributes[label])),
   );
@@ -99,7 +100,7 @@ describe('examples', () => {
     await waitForOutput(run, /sent email job \S+ for initech/);
     expect(await run.stop()).toBe(0);
     expect(run.output()).toContain('stopped');
-    expect(outcomes(run.receiver, 'tenant')).toEqual(new Set(['acme', 'globex', 'initech']));
+    expect(completedBy(run.receiver, 'tenant')).toEqual(new Set(['acme', 'globex', 'initech']));
     expect(run.receiver.spans().some((span) => span.name === 'process emails')).toBe(true);
   });
 
@@ -112,7 +113,7 @@ describe('examples', () => {
     );
     expect(await run.stop()).toBe(0);
     expect(run.output()).toContain('stopped');
-    expect(outcomes(run.receiver, 'tenant')).toEqual(new Set(['acme', 'globex', 'initech']));
+    expect(completedBy(run.receiver, 'tenant')).toEqual(new Set(['acme', 'globex', 'initech']));
     expect(run.receiver.spans().some((span) => span.name === 'process reports')).toBe(true);
   });
 
@@ -133,14 +134,14 @@ describe('examples', () => {
     expect(spans.map((span) => span.name)).toEqual(
       expect.arrayContaining(['POST /signups', 'send welcome-emails', 'process welcome-emails']),
     );
-    expect(outcomes(run.receiver, 'plan')).toEqual(new Set(['pro']));
+    expect(completedBy(run.receiver, 'plan')).toEqual(new Set(['pro']));
   });
 
   it('existing-sdk: queuetel job metrics travel through the application’s own NodeSDK reader', async () => {
     const run = await startExample('existing-sdk');
     await waitForOutput(run, /charged invoice job \S+ in EUR[\s\S]*charged invoice job \S+ in USD/);
     expect(await run.stop()).toBe(0);
-    expect(outcomes(run.receiver, 'currency')).toEqual(new Set(['EUR', 'USD']));
+    expect(completedBy(run.receiver, 'currency')).toEqual(new Set(['EUR', 'USD']));
     const wait = run.receiver.points().find((point) => point.name === 'queuetel.job.wait_time');
     expect(wait?.bounds?.length).toBeGreaterThan(0);
   });

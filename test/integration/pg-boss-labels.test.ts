@@ -50,11 +50,11 @@ describe.each(BOSS_SETUPS)('pg-boss %s: bounded labels', (setup) => {
       }, 60_000);
 
       const metrics = await otel.collect();
-      const customers = metrics.valuesOf('queuetel.job.outcomes', 'customer');
+      const customers = metrics.valuesOf('queuetel.job.duration', 'customer');
       const markers = customers.filter((value) => String(value).startsWith('_'));
       expect(customers).toHaveLength(50 + markers.length);
       expect(markers.sort()).toEqual(['_missing', '_overflow']);
-      expect(metrics.valuesOf('queuetel.job.outcomes', 'status').sort()).toEqual(['_other', 'ok']);
+      expect(metrics.valuesOf('queuetel.job.duration', 'status').sort()).toEqual(['_other', 'ok']);
       expect(metrics.total('queuetel.job.attempts', { 'messaging.destination.name': queue })).toBe(total);
       // 10 of the 10,000 are missing, 50 fill the cap; every other value was folded.
       expect(
@@ -97,7 +97,7 @@ describe.each(BOSS_SETUPS)('pg-boss %s: bounded labels', (setup) => {
       expect(handled).toBe(1);
       const metrics = await otel.collect();
       expect(
-        metrics.total('queuetel.job.outcomes', { tenant: '_error', 'queuetel.job.outcome': 'completed' }),
+        metrics.total('queuetel.job.duration', { tenant: '_error', 'queuetel.job.outcome': 'completed' }),
       ).toBe(1);
     } finally {
       await started.stop();

@@ -75,14 +75,19 @@ describe.each(BOSS_SETUPS)('pg-boss %s: retries and outcomes', (setup) => {
 
       const metrics = await otel.collect();
       const where = { 'messaging.destination.name': queue, project: 'acme' };
-      const outcome = (name: string) =>
-        metrics.total('queuetel.job.outcomes', { ...where, 'queuetel.job.outcome': name });
-      // Attempts and jobs in flight are per queue; wait times and outcomes carry the labels.
+      // Attempts, outcomes and jobs in flight are per queue; wait times and durations carry the
+      // labels, and the duration's count counts the attempts by label.
       const perQueue = { 'messaging.destination.name': queue };
+      const outcome = (name: string) =>
+        metrics.total('queuetel.job.outcomes', { ...perQueue, 'queuetel.job.outcome': name });
+      const byLabel = (name: string) =>
+        metrics.total('queuetel.job.duration', { ...where, 'queuetel.job.outcome': name });
       expect(metrics.total('queuetel.job.attempts', perQueue)).toBe(3);
       expect(outcome('retried')).toBe(2);
       expect(outcome('completed')).toBe(1);
       expect(outcome('failed')).toBe(0);
+      expect(byLabel('retried')).toBe(2);
+      expect(byLabel('completed')).toBe(1);
       expect(metrics.total('queuetel.job.in_flight', perQueue)).toBe(0);
       // 10.x fetches every job's metadata, so each retry has its wait from database timestamps; 12.38
       // fetches none, and the producer's stamp dates only the first attempt.

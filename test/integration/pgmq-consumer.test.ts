@@ -61,16 +61,19 @@ describe.each(PGMQ_ROW_SHAPES)('the pgmq consumer on pgmq %s rows', (shape) => {
 
     const metrics = await otel.collect();
     const where = { 'messaging.destination.name': 'flaky', project: 'acme' };
-    const outcome = (name: string) =>
-      metrics.total('queuetel.job.outcomes', { ...where, 'queuetel.job.outcome': name });
-    // Attempts and jobs in flight are per queue; wait times and outcomes carry the labels.
+    // Attempts, outcomes and jobs in flight are per queue; wait times and durations carry the
+    // labels, and the duration's count counts the attempts by label.
     const queue = { 'messaging.destination.name': 'flaky' };
+    const outcome = (name: string) =>
+      metrics.total('queuetel.job.outcomes', { ...queue, 'queuetel.job.outcome': name });
     expect(metrics.total('queuetel.job.attempts', queue)).toBe(3);
     expect(outcome('retried')).toBe(2);
     expect(outcome('completed')).toBe(1);
     expect(outcome('failed')).toBe(0);
     expect(outcome('dead_lettered')).toBe(0);
-    expect(metrics.total('queuetel.job.outcomes', { ...where, 'error.type': 'Error' })).toBe(2);
+    expect(metrics.total('queuetel.job.outcomes', { ...queue, 'error.type': 'Error' })).toBe(2);
+    expect(metrics.total('queuetel.job.duration', { ...where, 'queuetel.job.outcome': 'retried' })).toBe(2);
+    expect(metrics.total('queuetel.job.duration', { ...where, 'error.type': 'Error' })).toBe(2);
     expect(metrics.total('queuetel.job.in_flight', queue)).toBe(0);
     expect(metrics.total('queuetel.job.wait_time', where)).toBe(3);
     // Deleted on success (the default), after two backoffs through set_vt.

@@ -57,7 +57,7 @@ describe('PgmqInstrumentation', () => {
       );
       const metrics = await otel.collect();
       expect(
-        metrics.total('queuetel.job.outcomes', { 'queuetel.job.outcome': 'completed', tenant: 'acme' }),
+        metrics.total('queuetel.job.duration', { 'queuetel.job.outcome': 'completed', tenant: 'acme' }),
       ).toBe(1);
 
       instrumentation.disable();

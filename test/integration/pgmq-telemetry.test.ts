@@ -85,7 +85,7 @@ describe('pgmq telemetry', () => {
 
     const metrics = await otel.collect();
     const where = { 'messaging.destination.name': 'traced', project: 'acme', kind: 'invoice' };
-    expect(metrics.total('queuetel.job.outcomes', { ...where, 'queuetel.job.outcome': 'completed' })).toBe(1);
+    expect(metrics.total('queuetel.job.duration', { ...where, 'queuetel.job.outcome': 'completed' })).toBe(1);
     expect(metrics.total('queuetel.job.wait_time', where)).toBe(1);
     expect(
       metrics.total('messaging.client.consumed.messages', { 'messaging.destination.name': 'traced' }),
@@ -220,15 +220,16 @@ describe('pgmq telemetry', () => {
       expect(span.status.code).toBe(SpanStatusCode.UNSET);
     }
     const metrics = await otel.collect();
-    const outcomes = (project: string) =>
-      metrics.total('queuetel.job.outcomes', {
+    // Attempts by label: the duration histogram's count.
+    const completed = (project: string) =>
+      metrics.total('queuetel.job.duration', {
         'messaging.destination.name': 'odd_headers',
         'queuetel.job.outcome': 'completed',
         project,
       });
-    expect(outcomes('_missing')).toBe(4);
-    expect(outcomes('_invalid')).toBe(1);
-    expect(outcomes('acme')).toBe(1);
+    expect(completed('_missing')).toBe(4);
+    expect(completed('_invalid')).toBe(1);
+    expect(completed('acme')).toBe(1);
   });
 
   it("reads each message's trace context once, for both its receive link and its process parent", async () => {

@@ -34,15 +34,18 @@ let telemetry: Telemetry;
 let boss: PgBoss;
 const latencies: number[] = [];
 
-function outcomes(where: Record<string, string>): ReceivedPoint[] {
+function pointsOf(name: string, where: Record<string, string>): ReceivedPoint[] {
   return receiver
     .points()
     .filter(
-      (p) =>
-        p.name === 'queuetel.job.outcomes' &&
-        Object.entries(where).every(([key, value]) => p.attributes[key] === value),
+      (p) => p.name === name && Object.entries(where).every(([key, value]) => p.attributes[key] === value),
     );
 }
+
+/** Attempts per queue, by outcome. */
+const outcomes = (where: Record<string, string>) => pointsOf('queuetel.job.outcomes', where);
+/** Attempts by label and outcome: the duration histogram's count. */
+const byLabel = (where: Record<string, string>) => pointsOf('queuetel.job.duration', where);
 
 /** The latest cumulative value of a counter series, as last exported. */
 function latest(points: ReceivedPoint[]): number {
@@ -87,7 +90,7 @@ beforeAll(async () => {
   await boss.send(QUEUE, { project: 'initech' });
   await boss.send(QUEUE, { project: 'globex', fail: true });
   await eventually(() => {
-    expect(latest(outcomes({ project: 'acme', 'queuetel.job.outcome': 'completed' }))).toBe(4);
+    expect(latest(byLabel({ project: 'acme', 'queuetel.job.outcome': 'completed' }))).toBe(4);
     expect(latest(outcomes({ 'queuetel.job.outcome': 'dead_lettered' }))).toBe(1);
   }, 30_000);
 
@@ -101,7 +104,7 @@ beforeAll(async () => {
     await boss.send(QUEUE, { project: 'acme', round });
     const expected = 5 + round;
     const arrivedAt = await eventually(() => {
-      const counted = outcomes({ project: 'acme', 'queuetel.job.outcome': 'completed' }).filter(
+      const counted = byLabel({ project: 'acme', 'queuetel.job.outcome': 'completed' }).filter(
         (p) => p.value >= expected,
       );
       expect(counted.length).toBeGreaterThan(0);
@@ -166,15 +169,19 @@ describe('a pg-boss worker exporting through startTelemetry()', () => {
   it('sends the job metrics with their labels, outcomes and buckets', () => {
     const points = receiver.points();
     expect(points.every((p) => p.resource['service.name'] === SERVICE)).toBe(true);
+    // Outcomes are per queue; the duration, whose count counts attempts, carries the labels.
     const retried = outcomes({ 'queuetel.job.outcome': 'retried' });
     expect(latest(retried)).toBe(1);
-    expect(retried[0]!.attributes).toMatchObject({
+    expect(retried[0]!.attributes).toEqual({
       'messaging.system': 'pg-boss',
       'messaging.destination.name': QUEUE,
-      project: 'globex',
+      'queuetel.job.outcome': 'retried',
       'error.type': 'TypeError',
     });
-    expect(latest(outcomes({ project: '_other', 'queuetel.job.outcome': 'completed' }))).toBe(1);
+    const retriedByLabel = byLabel({ 'queuetel.job.outcome': 'retried' });
+    expect(latest(retriedByLabel)).toBe(1);
+    expect(retriedByLabel[0]!.attributes).toMatchObject({ project: 'globex', 'error.type': 'TypeError' });
+    expect(latest(byLabel({ project: '_other', 'queuetel.job.outcome': 'completed' }))).toBe(1);
     const folded = points.filter(
       (p) => p.name === 'queuetel.label.folded' && p.attributes['queuetel.label.reason'] === 'other',
     );

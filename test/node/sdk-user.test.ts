@@ -96,9 +96,10 @@ describe('a pgmq worker with PgmqInstrumentation', () => {
     expect(
       hooked.spans.filter((s) => s.startsWith('@queuetel/pgmq | process sdk_user_messages')),
     ).toHaveLength(2);
-    // The instrumentation's own options reached the client: its label is on the outcome metrics.
+    // The instrumentation's own options reached the client: its label is on the duration, whose
+    // count is the attempts by label.
     expect(hooked.metrics).toContain(
-      'queuetel.job.outcomes {"messaging.destination.name":"sdk_user_messages","messaging.system":"pgmq","queuetel.job.outcome":"completed","tenant":"acme"} = 1',
+      'queuetel.job.duration {"messaging.destination.name":"sdk_user_messages","messaging.system":"pgmq","queuetel.job.outcome":"completed","tenant":"acme"} = 1',
     );
     expect(hooked.afterQueuetelShutdown).toEqual(['still here']);
   });

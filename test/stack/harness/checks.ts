@@ -69,14 +69,16 @@ export async function expectWorkloadCounted(
       ).toBe(WORKLOAD.deadLettered);
     }
   }, 30_000);
+  // Attempts are counted by label in the duration histogram's count; the outcomes are per queue.
   // The undeclared project's job is counted, under the marker rather than its own value.
-  expect(await value(`sum(queuetel_job_outcomes_total{${where}, project="_other"})`)).toBe(1);
+  expect(await value(`sum(queuetel_job_duration_seconds_count{${where}, project="_other"})`)).toBe(1);
   // The retried attempt carries its error type and its domain label.
   expect(
     await value(
-      `sum(queuetel_job_outcomes_total{${where}, queuetel_job_outcome="retried", error_type="TypeError", project="globex"})`,
+      `sum(queuetel_job_duration_seconds_count{${where}, queuetel_job_outcome="retried", error_type="TypeError", project="globex"})`,
     ),
   ).toBe(1);
+  expect(await prometheus.query(`queuetel_job_outcomes_total{${where}, project!=""}`)).toEqual([]);
 }
 
 /**
