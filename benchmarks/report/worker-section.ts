@@ -34,7 +34,8 @@ export function renderWorkerSection(file: ResultsFile<WorkerSuiteRun>): string {
   return [
     '## What a real worker pays',
     '',
-    `Each configuration runs in a worker process of its own, as a user runs it, and exports over OTLP/HTTP` +
+    `Each configuration runs in a worker process of its own, as a user runs it (queuetel's built packages, as an` +
+      ` application imports them), and exports over OTLP/HTTP` +
       ` (${process.env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/json'}, metrics every 5 s) to a sink in the driver` +
       ` process, which counts the bytes and data points of every export. Before each drain the driver enqueues` +
       ` ${settings.jobs['io-1ms']} jobs (1 ms handler) or ${settings.jobs.noop} (no-op) with a producer instrumented` +
