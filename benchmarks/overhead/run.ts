@@ -2,6 +2,7 @@ import { describeMachine, finishMachine, readCpuTimes } from '../lib/machine.js'
 import { Progress } from '../lib/progress.js';
 import { resultsName, writeResults } from '../lib/results.js';
 import { runOverhead, type OverheadRun } from './suite.js';
+import { requireBuiltPackages } from '../lib/built-packages.js';
 
 /** The full overhead suite's settings; `quick` is a smoke run of the same machinery. */
 export function overheadSettings(quick: boolean) {
@@ -12,6 +13,7 @@ export function overheadSettings(quick: boolean) {
 
 /** Runs the suite with a progress display and writes its results file. */
 export async function runOverheadSuite(options: { quick: boolean }): Promise<OverheadRun> {
+  requireBuiltPackages();
   const machine = describeMachine();
   const cpuBefore = readCpuTimes();
   const progress = new Progress('overhead');

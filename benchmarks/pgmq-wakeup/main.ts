@@ -16,6 +16,7 @@ import { startEmbeddedPostgres, type RunningPostgres } from '../../test/harness/
 import { describeMachine, finishMachine, readCpuTimes } from '../lib/machine.js';
 import { writeResults } from '../lib/results.js';
 import { renderWakeupSection, type WakeupResult, type WakeupRun } from './report.js';
+import { requireBuiltPackages } from '../lib/built-packages.js';
 
 const POLL_INTERVAL_MS = 1000;
 /** The pgmq version the fixture plays: the newest it knows. */
@@ -24,6 +25,7 @@ const messagesArg = process.argv.indexOf('--messages');
 const MESSAGES = messagesArg > 0 ? Number(process.argv[messagesArg + 1]) : 40;
 
 async function main(): Promise<void> {
+  requireBuiltPackages();
   // Other work on the machine shows in every figure; how busy it was is kept with them.
   const machine = describeMachine();
   const cpuBefore = readCpuTimes();

@@ -1,5 +1,5 @@
 import type { ResultsFile } from '../lib/results.js';
-import type { Summary } from '../lib/stats.js';
+import { pairedRatios, summarize, type Summary } from '../lib/stats.js';
 import type { WorkerId } from '../worker/protocol.js';
 import type { ConfigurationResult, WorkerSuiteRun } from '../worker/suite.js';
 import { fixed, interval, percent, table, withInterval } from './format.js';
@@ -34,7 +34,8 @@ export function renderWorkerSection(file: ResultsFile<WorkerSuiteRun>): string {
   return [
     '## What a real worker pays',
     '',
-    `Each configuration runs in a worker process of its own, as a user runs it, and exports over OTLP/HTTP` +
+    `Each configuration runs in a worker process of its own, as a user runs it (queuetel's built packages, as an` +
+      ` application imports them), and exports over OTLP/HTTP` +
       ` (${process.env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/json'}, metrics every 5 s) to a sink in the driver` +
       ` process, which counts the bytes and data points of every export. Before each drain the driver enqueues` +
       ` ${settings.jobs['io-1ms']} jobs (1 ms handler) or ${settings.jobs.noop} (no-op) with a producer instrumented` +
@@ -58,6 +59,7 @@ export function renderWorkerSection(file: ResultsFile<WorkerSuiteRun>): string {
       rows,
     ),
     '',
+    ...renderBesideBuiltIn(run),
     ...renderThreads(run),
     `Taken ${machine.startedAt.slice(0, 16).replace('T', ' ')} UTC on ${machine.cores} cores with load average` +
       ` ${machine.loadAtStart} → ${machine.loadAtEnd}: other work shared the machine, so single rounds are noisy;` +
@@ -91,6 +93,37 @@ function cpu(result: ConfigurationResult | undefined): string {
   if (!result) return '–';
   const summary: Summary = result.cpuOverBaseline ?? result.cpuMicrosPerJob;
   return result.cpuOverBaseline ? fixed(summary.median, 0) : `(${fixed(summary.median, 0)} total)`;
+}
+
+/**
+ * What queuetel itself adds where pg-boss's built-in telemetry is already on: the quick start
+ * against the built-in row, paired by round, beside what the built-in telemetry costs over bare
+ * pg-boss. The table's rows are each against bare pg-boss, so this difference is not in them.
+ */
+function renderBesideBuiltIn(run: WorkerSuiteRun): string[] {
+  const parts = run.cells.flatMap(({ handler, configurations }) => {
+    const quickStart = configurations.find((c) => c.id === 'queuetel');
+    const builtIn = configurations.find((c) => c.id === 'built-in');
+    if (!quickStart || !builtIn?.loss || !builtIn.cpuOverBaseline) return [];
+    const lost = summarize(
+      pairedRatios(builtIn.throughput.values, quickStart.throughput.values).map((ratio) => 1 - ratio),
+    );
+    const cpuAdded = summarize(
+      quickStart.cpuMicrosPerJob.values.map((micros, i) => micros - builtIn.cpuMicrosPerJob.values[i]!),
+    );
+    const [low, high] = interval(lost);
+    return [
+      `${handler === 'noop' ? 'no-op handler' : '1 ms handler'}: ${percent(lost.median)} of throughput` +
+        ` (${percent(low)} to ${percent(high)}) and ${withInterval(cpuAdded, 0)} µs CPU per job, where the built-in` +
+        ` telemetry itself costs ${percent(builtIn.loss.median)} and ${fixed(builtIn.cpuOverBaseline.median, 0)} µs`,
+    ];
+  });
+  if (parts.length === 0) return [];
+  return [
+    "What queuetel adds to a worker that already runs pg-boss's built-in telemetry (the quick start against the" +
+      ` built-in telemetry, paired by round; medians with their 90% intervals): ${parts.join('; ')}.`,
+    '',
+  ];
 }
 
 /**

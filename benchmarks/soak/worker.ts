@@ -22,11 +22,14 @@ import {
   type SoakSystem,
   type WorkerMessage,
 } from './protocol.js';
+import { requireBuiltPackages } from '../lib/built-packages.js';
 
 const system = process.argv[2] as SoakSystem;
 const url = process.env.SOAK_DATABASE_URL!;
 const sampleMs = Number(process.env.SOAK_SAMPLE_MS ?? 5000);
 const send = (message: WorkerMessage) => process.send!(message);
+
+requireBuiltPackages();
 
 type Data = { tenant: string; endpoint: string; fail: boolean };
 let handled = 0;

@@ -185,6 +185,31 @@ describe('the real-worker table', () => {
     },
   };
 
+  it("gives what queuetel adds beside the built-in telemetry, paired by round, against the built-in's own cost", () => {
+    const [bare, builtIn, quickStart] = worker.run.cells[0]!.configurations;
+    const paired: ResultsFile<WorkerSuiteRun> = {
+      ...worker,
+      run: {
+        ...worker.run,
+        cells: [
+          {
+            handler: 'io-1ms',
+            configurations: [
+              bare!,
+              { ...builtIn!, throughput: values(900, 1000, 800), cpuMicrosPerJob: values(200, 210, 220) },
+              { ...quickStart!, throughput: values(891, 980, 800), cpuMicrosPerJob: values(230, 250, 240) },
+            ],
+          },
+        ],
+      },
+    };
+    // Per round: 1%, 2% and 0% fewer jobs than the built-in row; 30, 40 and 20 µs more CPU.
+    expect(renderReport({ worker: paired, overhead, extras: [] })).toContain(
+      '1 ms handler: 1.0% of throughput (0.0% to 2.0%) and 30 (20–40) µs CPU per job, where the built-in' +
+        ' telemetry itself costs 2.0% and 12 µs.',
+    );
+  });
+
   it('leads the page, with each loss against the baseline and the export volume against built-in', () => {
     const page = renderReport({ worker, overhead, extras: [] });
     expect(page.indexOf('## What a real worker pays')).toBeLessThan(page.indexOf('## Tight loop'));

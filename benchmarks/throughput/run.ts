@@ -4,6 +4,7 @@ import { Progress } from '../lib/progress.js';
 import { resultsName, writeResults } from '../lib/results.js';
 import { runThroughput, type ThroughputRun, type ThroughputSettings } from './suite.js';
 import { SYSTEMS } from './systems.js';
+import { requireBuiltPackages } from '../lib/built-packages.js';
 
 /** What throughput.json holds: one run per queue system, on the same database server. */
 export interface ThroughputResults {
@@ -34,6 +35,7 @@ export function throughputSettings(quick: boolean): ThroughputSettings {
 }
 
 export async function runThroughputSuite(options: { quick: boolean }): Promise<ThroughputResults> {
+  requireBuiltPackages();
   const machine = describeMachine();
   const cpuBefore = readCpuTimes();
   const progress = new Progress('throughput');

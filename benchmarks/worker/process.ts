@@ -25,8 +25,11 @@ import {
   type WorkerId,
   type WorkerMessage,
 } from './protocol.js';
+import { requireBuiltPackages } from '../lib/built-packages.js';
 
 const POLLING_SECONDS = 0.5;
+
+requireBuiltPackages();
 
 const id = process.argv[2] as WorkerId;
 const url = process.env.BENCH_DATABASE_URL!;

@@ -12,6 +12,7 @@ import {
   type HandlerKind,
   type WorkerId,
 } from './protocol.js';
+import { requireBuiltPackages } from '../lib/built-packages.js';
 
 export interface WorkerSuiteSettings {
   readonly rounds: number;
@@ -90,6 +91,7 @@ export async function runWorkerSuite(
   settings: WorkerSuiteSettings,
   progress: Progress,
 ): Promise<WorkerSuiteRun> {
+  requireBuiltPackages();
   const startedAt = performance.now();
   const database = await openBenchDatabase();
   try {

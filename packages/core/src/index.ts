@@ -1,6 +1,7 @@
 export {
   JobTelemetry,
   type Failure,
+  type JobFailure,
   type JobFacts,
   type OperationSummary,
   type QueueAdapter,

@@ -428,6 +428,77 @@ describe('working on spans someone else started', () => {
   });
 });
 
+describe('jobs of a batch run one by one', () => {
+  const labels = { project: { from: 'data.project' } } as const;
+
+  it('gathers their labels and failures on the batch span and hands back each failure in order', async () => {
+    const { otel, telemetry } = setup({ labels });
+    const outer = otel.tracerProvider.getTracer('pg-boss').startSpan('process q');
+    const jobs = [
+      job('e1', { project: 'p1' }),
+      job('e2', { project: 'p1' }, { lastAttempt: true }),
+      job('e3', { project: 'p2' }),
+      job('e4', { project: 'p1' }),
+    ];
+    const second = new RangeError('second');
+    const ran: string[] = [];
+    const failures = await telemetry
+      .consumer('q')
+      .processEach(jobs, { kind: 'event', span: outer }, (run) => {
+        ran.push(run.id);
+        if (run.id === 'e2') return Promise.reject(second);
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- the case under test
+        if (run.id === 'e4') throw undefined;
+        return undefined;
+      });
+    outer.end();
+    expect(ran).toEqual(['e1', 'e2', 'e3', 'e4']);
+    expect(failures.map(({ job: failed }) => failed.id)).toEqual(['e2', 'e4']);
+    expect(failures[0]!.error).toBe(second);
+    expect(failures[1]!.error).toBeUndefined();
+    expect(failures[1]).toHaveProperty('error');
+    const [span] = otel.spans();
+    expect(otel.spans()).toHaveLength(1);
+    expect(span!.attributes.project).toEqual(['p1', 'p2']);
+    expect(span!.events.map((event) => event.attributes?.['messaging.message.id'])).toEqual(['e2', 'e4']);
+    expect(span!.events[0]!.attributes).toMatchObject({
+      'queuetel.job.outcome': 'failed',
+      'error.type': 'RangeError',
+    });
+    const metrics = await otel.collect();
+    expect(metrics.total('queuetel.job.attempts')).toBe(4);
+    expect(metrics.total('queuetel.job.in_flight')).toBe(0);
+    expect(metrics.total('queuetel.job.duration', { project: 'p1' })).toBe(3);
+    expect(metrics.total('queuetel.job.duration', { project: 'p2' })).toBe(1);
+    expect(metrics.total('queuetel.job.duration', { 'queuetel.job.outcome': 'retried' })).toBe(1);
+    expect(metrics.total('queuetel.job.duration', { 'queuetel.job.outcome': 'failed' })).toBe(1);
+  });
+
+  it('gives each job a span of its own to run in, and times each job apart', async () => {
+    const { otel, telemetry } = setup({ labels });
+    const active: (string | undefined)[] = [];
+    const failures = await telemetry
+      .consumer('q')
+      .processEach(
+        [job('o1', { project: 'p1' }), job('o2', { project: 'p1' })],
+        { kind: 'own' },
+        async (run) => {
+          active.push(trace.getActiveSpan()?.spanContext().spanId);
+          if (run.id === 'o2') await new Promise((resolve) => setTimeout(resolve, 30));
+        },
+      );
+    expect(failures).toEqual([]);
+    const spans = otel.spans();
+    expect(spans.map((span) => span.attributes['messaging.message.id'])).toEqual(['o1', 'o2']);
+    expect(active).toEqual(spans.map((span) => span.spanContext().spanId));
+    const [point] = (await otel.collect()).points('queuetel.job.duration', { project: 'p1' });
+    expect(point!.histogram!.count).toBe(2);
+    // The second job waited 30 ms; the first did nothing. Each duration is its own job's.
+    expect(point!.histogram!.max).toBeGreaterThanOrEqual(0.025);
+    expect(point!.histogram!.min).toBeLessThan(0.025);
+  });
+});
+
 describe('user code never breaks a job', () => {
   it('catches hooks that throw and still runs the handler and ends the span', async () => {
     const { otel, telemetry } = setup({

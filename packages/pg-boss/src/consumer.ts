@@ -1,4 +1,4 @@
-import type { JobTelemetry, SpanPlan } from '@queuetel/core';
+import type { JobFailure, JobTelemetry, SpanPlan } from '@queuetel/core';
 import { runTraced } from '@queuetel/core/internal';
 import { activeBuiltInSpan } from './built-in.js';
 import { keepCarrier, takeCarrier } from './data-carrier.js';
@@ -44,7 +44,7 @@ async function runInTurn(
   run: (job: PgBossJob) => unknown,
   fail: FailJob,
 ): Promise<unknown> {
-  const failed: { job: PgBossJob; error: unknown }[] = [];
+  const failed: JobFailure<PgBossJob>[] = [];
   for (const job of jobs) {
     try {
       await run(job);
@@ -52,6 +52,11 @@ async function runInTurn(
       failed.push({ job, error });
     }
   }
+  return failEach(failed, fail);
+}
+
+/** Fails each job whose handler failed, with its own error; the rest complete with the batch. */
+async function failEach(failed: readonly JobFailure<PgBossJob>[], fail: FailJob): Promise<undefined> {
   for (const { job, error } of failed) await fail(job.name, job.id, error);
   return undefined;
 }
@@ -98,7 +103,7 @@ export function instrumentHandler(
           : { kind: 'event', span: builtIn };
       // A batch of one goes straight to process(), whose promise settles as the handler does.
       if (jobs.length === 1) return consumer.process(jobs, plan, () => perJob(jobs[0]!));
-      return runInTurn(jobs, (job) => consumer.process([job], plan, () => perJob(job)), context.fail);
+      return consumer.processEach(jobs, plan, perJob).then((failed) => failEach(failed, context.fail));
     }
     const plan: SpanPlan = builtIn ? { kind: 'enrich', span: builtIn } : OWN_SPAN;
     return consumer.process(jobs, plan, () => (handler as (...args: unknown[]) => unknown)(jobs, ...rest));

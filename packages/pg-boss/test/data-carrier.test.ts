@@ -35,6 +35,22 @@ describe('the reserved data key', () => {
     }
   });
 
+  it('gives the handler every other key of its data, in order, a "__proto__" key as a plain key', () => {
+    const text = `{"b":{"c":[1]},"__proto__":{"polluted":true},"a":null,"${DATA_CARRIER_KEY}":{},"z":""}`;
+    const job = { data: JSON.parse(text) as unknown };
+    takeCarrier(job);
+    const data = job.data as Record<string, unknown>;
+    expect(JSON.stringify(data)).toBe('{"b":{"c":[1]},"__proto__":{"polluted":true},"a":null,"z":""}');
+    expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
+    expect(Object.hasOwn(data, '__proto__')).toBe(true);
+  });
+
+  it('gives an empty object, not null, to a job sent with empty data', () => {
+    const job = { data: JSON.parse(JSON.stringify(withCarrier({}, carrier))) as unknown };
+    takeCarrier(job);
+    expect(job.data).toEqual({});
+  });
+
   it('hands back whatever was stored under the key, for the reader to reject', () => {
     const job = { data: { a: 1, [DATA_CARRIER_KEY]: 'not a carrier' } };
     expect(takeCarrier(job)).toBe('not a carrier');

@@ -52,7 +52,7 @@ export class HistogramCell implements BoundHistogram {
     this.counts = new Float64Array(boundaries.length + 1);
   }
 
-  record(value: number, sampled?: SpanContext): void {
+  record(value: number, sampled?: SpanContext, at?: number): void {
     const bounds = this.#bounds;
     // A linear scan: with at most a couple of dozen boundaries it beats a binary search.
     let i = 0;
@@ -62,10 +62,10 @@ export class HistogramCell implements BoundHistogram {
     this.count++;
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
-    if (sampled !== undefined) this.#keep(i, value, sampled);
+    if (sampled !== undefined) this.#keep(i, value, sampled, at ?? performance.now());
   }
 
-  #keep(bucket: number, value: number, sampled: SpanContext): void {
+  #keep(bucket: number, value: number, sampled: SpanContext, at: number): void {
     if (this.#sampledSpans === undefined) {
       this.#sampledSpans = new Array<SpanContext | undefined>(this.counts.length).fill(undefined);
       this.#sampledValues = new Float64Array(this.counts.length);
@@ -75,7 +75,7 @@ export class HistogramCell implements BoundHistogram {
     this.#sampledSpans[bucket] = sampled;
     this.#sampledValues![bucket] = value;
     // The monotonic clock: a collection's cut-off compares with it, and the wall clock may step.
-    this.#sampledAt![bucket] = performance.now();
+    this.#sampledAt![bucket] = at;
   }
 
   /**

@@ -10,9 +10,10 @@ export interface BoundCounter {
 export interface BoundHistogram {
   /**
    * `sampled` is the context of the sampled span the value belongs to, if there is one; a sink that
-   * keeps exemplars keeps it as one.
+   * keeps exemplars keeps it as one, timed `at` (a `performance.now()` reading the caller already
+   * made, which saves reading the clock again; now when absent).
    */
-  record(value: number, sampled?: SpanContext): void;
+  record(value: number, sampled?: SpanContext, at?: number): void;
 }
 
 /**
