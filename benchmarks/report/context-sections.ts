@@ -16,6 +16,8 @@ export function renderMachineSection(
     return [
       `\`${f.command}\``,
       m.startedAt.replace('T', ' ').slice(0, 16) + ' UTC',
+      `${m.cpu}, ${m.os}`,
+      m.node,
       `${m.loadAtStart} → ${m.loadAtEnd}`,
       m.stealShare === null ? 'n/a' : percent(m.stealShare, 1),
     ];
@@ -23,12 +25,16 @@ export function renderMachineSection(
   return [
     '## The machine',
     '',
-    `${first.cpu}, ${first.cores} cores, ${first.memoryGiB} GiB, ${first.os}, Node ${first.node}` +
+    // The machine's host and Node can change between runs: each row names its own.
+    `${first.cores} cores, ${first.memoryGiB} GiB` +
       (database ? `; ${database}` : '') +
-      '. The load average is the 1-minute figure at the start and the end of each run, on all cores;' +
+      '. Each run names the CPU, kernel and Node it ran on. The load average is the 1-minute figure at the start and the end of each run, on all cores;' +
       ' above the core count, other work was queuing for the CPU while the figures were taken.',
     '',
-    table(['results from', 'started', 'load average', 'CPU stolen by the hypervisor'], rows),
+    table(
+      ['results from', 'started', 'CPU, kernel', 'Node', 'load average', 'CPU stolen by the hypervisor'],
+      rows,
+    ),
   ].join('\n');
 }
 

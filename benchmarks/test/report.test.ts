@@ -86,6 +86,25 @@ describe('the benchmark report', () => {
     // It comes after the built-in sections.
     expect(report.indexOf('## Collector cycle')).toBeGreaterThan(report.indexOf('## How to reproduce'));
   });
+
+  it('names the CPU and Node each results file was made on, which can differ between runs', () => {
+    const later = { ...machine, cpu: 'Other CPU', os: 'linux 7', node: 'v24.1.0' };
+    const input: ReportInput = {
+      overhead,
+      extras: [
+        {
+          section: { results: 'collector', render: () => '## Collector cycle' },
+          file: { suite: 'collector', machine: later, command: 'npm run bench:collector', run: {} },
+        },
+      ],
+    };
+    const rows = renderReport(input)
+      .split('\n')
+      .filter((line) => line.startsWith('| `npm run bench:'));
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(/bench:overhead.*\| Test CPU, linux +\| v20\.0\.0 +\|/);
+    expect(rows[1]).toMatch(/bench:collector.*\| Other CPU, linux 7 +\| v24\.1\.0 +\|/);
+  });
 });
 
 describe('load patterns', () => {
