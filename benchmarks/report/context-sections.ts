@@ -28,7 +28,8 @@ export function renderMachineSection(
     // The machine's host and Node can change between runs: each row names its own.
     `${first.cores} cores, ${first.memoryGiB} GiB` +
       (database ? `; ${database}` : '') +
-      '. Each run names the CPU, kernel and Node it ran on. The load average is the 1-minute figure at the start and the end of each run, on all cores;' +
+      '. Each run names the CPU, kernel and Node it ran on. The load average is the 1-minute figure' +
+      ' at the start and the end of each run, on all cores;' +
       ' above the core count, other work was queuing for the CPU while the figures were taken.',
     '',
     table(
