@@ -784,7 +784,10 @@ interface Ended {
 }
 
 function newBatchLabels(keys: number): BatchLabels {
-  return Array.from({ length: keys }, () => new Set<string>());
+  // A plain loop: Array.from over an array-like takes V8's generic path, several times slower.
+  const seen = new Array<Set<string>>(keys);
+  for (let i = 0; i < keys; i++) seen[i] = new Set<string>();
+  return seen;
 }
 
 /** The context of `span` when its trace is sampled: the only spans worth an exemplar. */
