@@ -286,12 +286,12 @@ export class JobTelemetry<Job> {
     verdict: VerdictOf<Job> | undefined,
   ): Promise<T> {
     const verdictOf = verdict ?? this.#adapterVerdict;
-    const runs = new Array<JobRun<Job>>(jobs.length);
-    for (let i = 0; i < jobs.length; i++) runs[i] = this.#begin(handle, jobs[i]!);
+    const runs = this.#beginAll(handle, jobs);
     const startedAt = performance.now();
     const started = this.#start(handle, runs, plan, startedAt);
     const batchLabels = plan.kind === 'event' ? newBatchLabels(this.labels.size) : undefined;
-    const end = (failure: Failure | undefined) =>
+    const end = (failure: Failure | undefined) => {
+      handle.starts.inFlight.add(-runs.length);
       this.#end(
         handle,
         jobs,
@@ -304,6 +304,7 @@ export class JobTelemetry<Job> {
         verdictOf,
         batchLabels,
       );
+    };
     let result: T | Promise<T>;
     try {
       result = started.span ? context.with(started.span.context, fn) : fn();
@@ -325,21 +326,45 @@ export class JobTelemetry<Job> {
     );
   }
 
+  /**
+   * The jobs of a batch, run one after the other. The batch is counted as it starts and as it ends:
+   * pg-boss holds its jobs from the fetch until the batch handler returns, so they are in flight
+   * together, and a job's wait ends when the batch is taken, as pg-boss's own `startedOn` says.
+   */
   async #processEach(
     handle: QueueHandle,
     jobs: readonly Job[],
     plan: SpanPlan,
     run: (job: Job) => unknown,
   ): Promise<JobFailure<Job>[]> {
-    const failures: JobFailure<Job>[] = [];
+    const runs = this.#beginAll(handle, jobs);
     const batchLabels = plan.kind === 'event' ? newBatchLabels(this.labels.size) : undefined;
+    try {
+      return plan.kind === 'own' && this.options.tracing
+        ? await this.#runEachInItsSpan(handle, jobs, runs, plan, run, batchLabels)
+        : await this.#runEachThenRecord(handle, jobs, runs, plan, run, batchLabels);
+    } finally {
+      handle.starts.inFlight.add(-runs.length);
+    }
+  }
+
+  /** Each job of a batch in a span of its own, recorded as it ends. */
+  async #runEachInItsSpan(
+    handle: QueueHandle,
+    jobs: readonly Job[],
+    runs: readonly JobRun<Job>[],
+    plan: SpanPlan,
+    run: (job: Job) => unknown,
+    batchLabels: BatchLabels | undefined,
+  ): Promise<JobFailure<Job>[]> {
+    const failures: JobFailure<Job>[] = [];
     // One clock reading between two jobs ends the one and starts the next: the clock is read once
-    // per job rather than twice, and a job's duration takes in the few microseconds of recording
-    // between them.
+    // per job rather than twice, and a job's duration takes in the little recorded between them.
     let startedAt = performance.now();
-    for (const job of jobs) {
-      const runs = [this.#begin(handle, job)];
-      const started = this.#start(handle, runs, plan, startedAt);
+    for (let i = 0; i < runs.length; i++) {
+      const job = jobs[i]!;
+      const own = [runs[i]!];
+      const started = this.#start(handle, own, plan, startedAt);
       let failure: Failure | undefined;
       try {
         await (started.span ? context.with(started.span.context, run, undefined, job) : run(job));
@@ -351,7 +376,7 @@ export class JobTelemetry<Job> {
       this.#end(
         handle,
         [job],
-        runs,
+        own,
         plan,
         started,
         failure,
@@ -365,10 +390,58 @@ export class JobTelemetry<Job> {
     return failures;
   }
 
-  /** Starts a group's attempts: counts them, opens the span the plan asks for, records wait times. */
-  #start(handle: QueueHandle, runs: readonly JobRun<Job>[], plan: SpanPlan, startedAt: number): Started {
+  /**
+   * The jobs of a batch without a span each: run one after the other with only the clock read
+   * between them, then recorded together once the last has ended.
+   */
+  async #runEachThenRecord(
+    handle: QueueHandle,
+    jobs: readonly Job[],
+    runs: readonly JobRun<Job>[],
+    plan: SpanPlan,
+    run: (job: Job) => unknown,
+    batchLabels: BatchLabels | undefined,
+  ): Promise<JobFailure<Job>[]> {
+    const failures: JobFailure<Job>[] = [];
+    const failed = new Array<Failure | undefined>(runs.length);
+    const endedAt = new Float64Array(runs.length);
+    let startedAt = performance.now();
+    const started = this.#start(handle, runs, plan, startedAt);
+    for (let i = 0; i < runs.length; i++) {
+      const job = jobs[i]!;
+      try {
+        await run(job);
+      } catch (error) {
+        failed[i] = { error };
+        failures.push({ job, error });
+      }
+      endedAt[i] = performance.now();
+    }
+    for (let i = 0; i < runs.length; i++) {
+      const at = endedAt[i]!;
+      const ended: Ended = {
+        failure: failed[i],
+        seconds: (at - startedAt) / 1000,
+        at,
+        sampled: started.sampled,
+      };
+      this.#finishGuarded(runs[i]!, ended, plan, this.#adapterVerdict, batchLabels);
+      startedAt = at;
+    }
+    return failures;
+  }
+
+  /** Reads each job of a group and counts the group's attempts as started. */
+  #beginAll(handle: QueueHandle, jobs: readonly Job[]): JobRun<Job>[] {
+    const runs = new Array<JobRun<Job>>(jobs.length);
+    for (let i = 0; i < jobs.length; i++) runs[i] = this.#begin(handle, jobs[i]!);
     handle.starts.attempts.add(runs.length);
     handle.starts.inFlight.add(runs.length);
+    return runs;
+  }
+
+  /** Starts a group's attempts: opens the span the plan asks for, records wait times. */
+  #start(handle: QueueHandle, runs: readonly JobRun<Job>[], plan: SpanPlan, startedAt: number): Started {
     const span = this.#openSpan(handle.spanStart, runs, plan);
     // The histograms keep the values of sampled jobs as exemplars: the link from a slow bucket to the
     // trace of a job in it. Wait time is recorded here, once the job's span exists, for that reason.
@@ -399,15 +472,8 @@ export class JobTelemetry<Job> {
     batchLabels: BatchLabels | undefined,
   ): void {
     const seconds = (endedAt - startedAt) / 1000;
-    handle.starts.inFlight.add(-runs.length);
     const ended: Ended = { failure, seconds, at: endedAt, sampled: started.sampled };
-    for (const run of runs) {
-      try {
-        this.#finish(run, ended, plan, verdictOf, batchLabels);
-      } catch (error) {
-        this.reporter.report('process:finish', 'recording the end of a job failed', error);
-      }
-    }
+    for (const run of runs) this.#finishGuarded(run, ended, plan, verdictOf, batchLabels);
     if (started.span) this.#closeSpan(started.span.span, handle, jobs, runs, ended);
   }
 
@@ -537,6 +603,21 @@ export class JobTelemetry<Job> {
     return { job, facts, labels, series, outcome: JOB_OUTCOMES.completed, errorType: undefined };
   }
 
+  /** {@link #finish}, whose failure is reported and costs no other job its record. */
+  #finishGuarded(
+    run: JobRun<Job>,
+    ended: Ended,
+    plan: SpanPlan,
+    verdictOf: VerdictOf<Job>,
+    batchLabels: BatchLabels | undefined,
+  ): void {
+    try {
+      this.#finish(run, ended, plan, verdictOf, batchLabels);
+    } catch (error) {
+      this.reporter.report('process:finish', 'recording the end of a job failed', error);
+    }
+  }
+
   /** Decides how the attempt ended, once, and records it on the job's metrics and a foreign span. */
   #finish(
     run: JobRun<Job>,
@@ -573,7 +654,8 @@ export class JobTelemetry<Job> {
       };
       if (failure && this.options.exceptionMessages)
         attributes['exception.message'] = messageOf(failure.error);
-      plan.span.addEvent('queuetel.job.failed', attributes);
+      // Recorded once the batch is over: the event keeps the time the job itself ended.
+      plan.span.addEvent('queuetel.job.failed', attributes, performance.timeOrigin + ended.at);
     }
   }
 

@@ -474,6 +474,49 @@ describe('jobs of a batch run one by one', () => {
     expect(metrics.total('queuetel.job.duration', { 'queuetel.job.outcome': 'failed' })).toBe(1);
   });
 
+  it('counts the whole batch in flight from its start, and dates a failure event when its job ended', async () => {
+    const { otel, telemetry } = setup({ labels });
+    const outer = otel.tracerProvider.getTracer('pg-boss').startSpan('process q');
+    const seen: { attempts: number; inFlight: number }[] = [];
+    let failedAt = 0;
+    await telemetry
+      .consumer('q')
+      .processEach(
+        [job('b1', { project: 'p1' }), job('b2', { project: 'p1' }), job('b3', { project: 'p1' })],
+        { kind: 'event', span: outer },
+        async (run) => {
+          if (run.id === 'b1') {
+            const metrics = await otel.collect();
+            seen.push({
+              attempts: metrics.total('queuetel.job.attempts'),
+              inFlight: metrics.total('queuetel.job.in_flight'),
+            });
+          }
+          if (run.id === 'b2') {
+            await new Promise((resolve) => setTimeout(resolve, 10));
+            failedAt = performance.timeOrigin + performance.now();
+            throw new Error('b2 failed');
+          }
+          if (run.id === 'b3') await new Promise((resolve) => setTimeout(resolve, 80));
+        },
+      );
+    outer.end();
+    // pg-boss holds every job of the batch from its fetch until the batch ends.
+    expect(seen).toEqual([{ attempts: 3, inFlight: 3 }]);
+    const metrics = await otel.collect();
+    expect(metrics.total('queuetel.job.in_flight')).toBe(0);
+    expect(metrics.total('queuetel.job.duration', { project: 'p1' })).toBe(3);
+    // Each job keeps its own duration: b1's and b3's apart, b3 the one that slept.
+    const [completed] = metrics.points('queuetel.job.duration', { 'queuetel.job.outcome': 'completed' });
+    expect(completed!.histogram!.count).toBe(2);
+    expect(completed!.histogram!.max).toBeGreaterThanOrEqual(0.075);
+    expect(completed!.histogram!.min).toBeLessThan(0.075);
+    const [event] = otel.spans()[0]!.events;
+    const eventAt = event!.time[0] * 1000 + event!.time[1] / 1e6;
+    // Recorded after b3's 80 ms, the event still says when b2 failed.
+    expect(Math.abs(eventAt - failedAt)).toBeLessThan(20);
+  });
+
   it('gives each job a span of its own to run in, and times each job apart', async () => {
     const { otel, telemetry } = setup({ labels });
     const active: (string | undefined)[] = [];

@@ -110,7 +110,7 @@ export const INSTRUMENTS = Object.freeze({
     lane: 'job',
     kind: 'updown',
     unit: '{job}',
-    description: 'Jobs of a queue whose handler is running now.',
+    description: 'Jobs of a queue a worker holds: running, or waiting their turn in the batch it took.',
   }),
   labelFolded: instrument({
     name: 'queuetel.label.folded',
