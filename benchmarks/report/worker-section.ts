@@ -43,7 +43,7 @@ export function renderWorkerSection(file: ResultsFile<WorkerSuiteRun>): string {
       ` eligible) and runs \`ANALYZE\`; the worker then drains them: one worker, batches of ${settings.batchSize}, bursts on,` +
       ` the handler awaiting each job in turn (pgmq: up to ${settings.batchSize} messages in flight). Throughput is the` +
       ` rate of the middle 80% of completions; CPU is \`process.cpuUsage()\` of the worker from \`work()\` to the last` +
-      ` job. ${settings.rounds} interleaved rounds, the order rotating each round; losses and CPU are paired with the` +
+      ` job. ${settings.rounds} interleaved rounds, the order rotating each round${warmUp(settings.warmUpRounds)}; losses and CPU are paired with the` +
       ` baseline of the same round (bare pg-boss, or the hand-written pgmq loop). Medians, with the 90% interval of` +
       ` the median in brackets. Labels: three per job (project, endpoint, status class), 12 distinct combinations.`,
     '',
@@ -182,4 +182,10 @@ function renderProducer(run: WorkerSuiteRun): string {
       ]),
     ),
   ].join('\n');
+}
+
+/** What the page says of the warm-up drains; results from before they existed had none. */
+function warmUp(rounds: number | undefined): string {
+  if (!rounds) return '';
+  return `, after ${rounds === 1 ? 'a warm-up drain' : `${rounds} warm-up drains`} of each configuration and handler that is not counted (a fresh worker compiles its hot code as it drains; one that runs for hours pays that once)`;
 }

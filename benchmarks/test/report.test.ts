@@ -165,6 +165,7 @@ describe('the real-worker table', () => {
         ids: ['bare', 'built-in', 'queuetel'],
         handlers: ['io-1ms'],
         jobs: { 'io-1ms': 1200, noop: 4000 },
+        warmUpRounds: 1,
         producerSends: 0,
         exportWaitSeconds: 11,
         regression: 0,

@@ -21,6 +21,13 @@ export interface WorkerSuiteSettings {
   /** Jobs per drain, by handler: enough that the middle 80% spans seconds, not milliseconds. */
   readonly jobs: Readonly<Record<HandlerKind, number>>;
   readonly producerSends: number;
+  /**
+   * Drains of each configuration and handler run, and discarded, before the first round. A fresh
+   * worker compiles its hot code while it drains: the first drains of a worker made CPU per job tens
+   * of µs higher than its later ones. A worker that runs for hours pays that once, so the rounds
+   * measure the steady state.
+   */
+  readonly warmUpRounds: number;
   /** Seconds to wait after the last round for every worker's next metric export; 0 skips it. */
   readonly exportWaitSeconds: number;
   /**
@@ -34,11 +41,12 @@ export const FULL_SETTINGS: WorkerSuiteSettings = {
   rounds: 10,
   ids: [...PG_BOSS_WORKERS, ...PGMQ_WORKERS],
   handlers: ['io-1ms', 'noop'],
-  // A no-op drain of 4,000 jobs lasted about a second, so one garbage collection or metric export
-  // landing in it or not moved a round's CPU per job by tens of µs; 16,000 (about 4 s) averages
-  // more of them into every round.
-  jobs: { 'io-1ms': 1200, noop: 16000 },
+  // A drain of about a second (4,000 no-op jobs, 1,200 at 1 ms) took a metric export in some rounds
+  // and none in others, which moved a round's CPU per job by tens of µs. Drains of 4 to 6 s take
+  // about one export each, as a worker running for hours does.
+  jobs: { 'io-1ms': 4000, noop: 16000 },
   producerSends: 1600,
+  warmUpRounds: 1,
   exportWaitSeconds: 11,
   regression: 0,
 };
@@ -105,8 +113,17 @@ export async function runWorkerSuite(
       const spinMicros = (id: WorkerId) => spin[baselineOf(id)] ?? 0;
       const samples = new Map<string, DrainResult[]>();
       const key = (handler: HandlerKind, id: WorkerId) => `${handler} ${id}`;
-      const total = settings.rounds * settings.handlers.length * settings.ids.length;
+      const total =
+        (settings.warmUpRounds + settings.rounds) * settings.handlers.length * settings.ids.length;
       let done = 0;
+      for (let round = 0; round < settings.warmUpRounds; round++) {
+        for (const handler of settings.handlers) {
+          for (const id of settings.ids) {
+            progress.update(`warming up: ${handler}, ${id}`, done++, total);
+            await fleet.trial(id, handler, settings.jobs[handler], spinMicros(id));
+          }
+        }
+      }
       for (let round = 0; round < settings.rounds; round++) {
         for (const handler of settings.handlers) {
           const order = rotate(settings.ids, round);
