@@ -42,7 +42,7 @@ export const FULL_SETTINGS: WorkerSuiteSettings = {
   ids: [...PG_BOSS_WORKERS, ...PGMQ_WORKERS],
   handlers: ['io-1ms', 'noop'],
   // A drain of about a second (4,000 no-op jobs, 1,200 at 1 ms) took a metric export in some rounds
-  // and none in others, which moved a round's CPU per job by tens of µs. Drains of 4 to 6 s take
+  // and none in others, which moved a round's CPU per job by tens of µs. Drains of 3 to 6 s take
   // about one export each, as a worker running for hours does.
   jobs: { 'io-1ms': 4000, noop: 16000 },
   producerSends: 1600,
